@@ -1,0 +1,2 @@
+"""The only definitions Pingjian's services share: enums, the event envelope,
+every event's payload schema and the RPC payload schemas, versioned."""

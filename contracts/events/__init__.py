@@ -1,0 +1,5 @@
+"""Event payload schemas, one module per producing service and version.
+
+Importing this package registers every event type with the envelope registry.
+"""
+from contracts.events import cases_v1  # noqa: F401

@@ -1,0 +1,60 @@
+"""Small marshmallow building blocks reused by every contract schema."""
+import uuid
+from datetime import timezone
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+
+def _localize_error_messages():
+    """Error messages reach people, so they are zh-CN: set marshmallow's defaults once, here."""
+    fields.Field.default_error_messages.update({
+        "required": "缺少必填字段",
+        "null": "不能为空值（null）",
+        "validator_failed": "取值无效",
+    })
+    for field_cls, messages in {
+        fields.String: {"invalid": "应为字符串", "invalid_utf8": "不是有效的 UTF-8 字符串"},
+        fields.Integer: {"invalid": "应为整数", "too_large": "数值过大"},
+        fields.Number: {"invalid": "应为数字", "too_large": "数值过大"},
+        fields.Boolean: {"invalid": "应为布尔值（true/false）"},
+        fields.List: {"invalid": "应为数组"},
+        fields.Dict: {"invalid": "应为 JSON 对象"},
+        fields.Mapping: {"invalid": "应为 JSON 对象"},
+        fields.Nested: {"type": "应为 JSON 对象"},
+        fields.DateTime: {"invalid": "不是有效的日期时间"},
+    }.items():
+        field_cls.default_error_messages = {**field_cls.default_error_messages, **messages}
+    Schema._default_error_messages = {**Schema._default_error_messages,
+                                      "type": "应为 JSON 对象", "unknown": "未知字段"}
+
+
+_localize_error_messages()
+
+
+def one_of(choices):
+    # Error text names the allowed codes, so a client can fix its request.
+    return validate.OneOf(list(choices), error="取值无效，可选值：{choices}")
+
+
+def code(choices, **kwargs):
+    return fields.String(validate=one_of(choices), **kwargs)
+
+
+def text(min_len=1, max_len=200, **kwargs):
+    return fields.String(validate=validate.Length(min=min_len, max=max_len,
+                                                  error="长度应在 {min} 到 {max} 之间"), **kwargs)
+
+
+def _is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        raise ValidationError("不是有效的 UUID") from None
+
+
+def uuid_string(**kwargs):
+    return fields.String(validate=_is_uuid, **kwargs)
+
+
+def utc_datetime(**kwargs):
+    return fields.AwareDateTime(format="iso", default_timezone=timezone.utc, **kwargs)

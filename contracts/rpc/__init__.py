@@ -1,0 +1,1 @@
+"""RPC payload schemas, one module per service and version."""

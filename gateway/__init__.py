@@ -1,0 +1,1 @@
+"""The HTTP gateway: authentication, validation, routing to RPC, error mapping."""

@@ -1,0 +1,70 @@
+"""Typed domain errors.
+
+Services raise these; the gateway maps them to HTTP once. They are registered
+with nameko's exception registry, so a service's ``Conflict`` is re-raised as
+the same ``Conflict`` class in the RPC caller (not a generic RemoteError).
+Messages are user-facing, so they are zh-CN.
+"""
+from nameko.exceptions import deserialize_to_instance
+
+
+class DomainError(Exception):
+    """Base of every expected, user-facing failure."""
+
+    code = "domain_error"
+    http_status = 400
+
+    def __init__(self, message, fields=None):
+        # Both args travel through nameko's serializer, so keep them JSON-able.
+        super().__init__(message, fields)
+        self.message = message
+        self.fields = fields
+
+    def __str__(self):
+        return self.message
+
+    def to_dict(self):
+        body = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+@deserialize_to_instance
+class ValidationFailed(DomainError):
+    code = "validation_error"
+    http_status = 400
+
+
+@deserialize_to_instance
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    http_status = 401
+
+
+@deserialize_to_instance
+class Forbidden(DomainError):
+    code = "forbidden"
+    http_status = 403
+
+
+@deserialize_to_instance
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+@deserialize_to_instance
+class Conflict(DomainError):
+    code = "conflict"
+    http_status = 409
+
+
+# Raised on the consumer side when an event does not match its contract: such
+# an event can never succeed, so it is parked at once instead of retried.
+class ContractViolation(DomainError):
+    code = "contract_violation"
+    http_status = 400
+
+
+EXPECTED = (DomainError,)

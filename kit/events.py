@@ -1,0 +1,128 @@
+"""Reliable, idempotent event consumption.
+
+``reliable_event_handler`` is nameko's ``event_handler`` with one change:
+a handler that raises does not lose the event. nameko would ack it; we
+reject it into a per-queue retry queue (dead-lettering, delayed by a TTL) that
+feeds it back to the handler's queue. After EVENT_MAX_ATTEMPTS failures, or
+at once for an event that breaks its contract, the event is parked in
+``<queue>.parked`` for ops to inspect and replay.
+
+``Inbox`` makes a handler's effects idempotent: the effects and the
+processed ``event_id`` (unique per consumer) commit in one transaction, so a
+redelivered or duplicated event is acknowledged and changes nothing.
+"""
+import logging
+
+from kombu import Connection, Producer, Queue
+from marshmallow import ValidationError
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from pymongo.errors import DuplicateKeyError
+
+import contracts.events  # noqa: F401  (registers every payload schema)
+from contracts.envelope import parse_event
+from kit.errors import ContractViolation
+from kit.mongo import run_in_transaction, service_database, utcnow
+
+log = logging.getLogger("pingjian.events")
+
+PROCESSED = "inbox_processed"
+
+
+def previous_failures(message, queue_name):
+    """How many times this message was already rejected from ``queue_name`` (RabbitMQ's x-death)."""
+    deaths = (message.headers or {}).get("x-death") or []
+    return sum(int(d.get("count", 0)) for d in deaths
+               if d.get("queue") == queue_name and d.get("reason") == "rejected")
+
+
+class ReliableEventHandler(EventHandler):
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", 5))
+        name = self.queue.name
+        self.retry_queue = Queue(f"{name}.retry", durable=True, queue_arguments={
+            "x-message-ttl": int(config.get("EVENT_RETRY_DELAY_MS", 2000)),
+            "x-dead-letter-exchange": "",           # default exchange: straight back ...
+            "x-dead-letter-routing-key": name,      # ... to the handler's own queue
+        })
+        self.parked_queue = Queue(f"{name}.parked", durable=True)
+        # Same queue nameko would declare, plus: rejected messages go to the retry queue.
+        self.queue = Queue(name, exchange=self.queue.exchange, routing_key=self.queue.routing_key,
+                           durable=True, auto_delete=self.queue.auto_delete, exclusive=self.queue.exclusive,
+                           queue_arguments={"x-dead-letter-exchange": "",
+                                            "x-dead-letter-routing-key": self.retry_queue.name})
+        with Connection(config["AMQP_URI"]) as connection:
+            channel = connection.default_channel
+            self.retry_queue(channel).declare()
+            self.parked_queue(channel).declare()
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return
+        error = exc_info[1]
+        attempts = previous_failures(message, self.queue.name) + 1
+        if isinstance(error, ContractViolation) or attempts >= self.max_attempts:
+            self._park(message, error, attempts)
+            self.queue_consumer.ack_message(message)
+        else:
+            log.warning("event handler %s failed (attempt %d of %d), will retry: %r",
+                        self.method_name, attempts, self.max_attempts, error)
+            if message.channel.connection:  # a dead channel redelivers it anyway
+                message.reject(requeue=False)
+
+    def _park(self, message, error, attempts):
+        log.error("event parked in %s after %d attempt(s): %r", self.parked_queue.name, attempts, error)
+        headers = dict(message.headers or {})
+        headers.update({"x-parked-reason": repr(error)[:1000], "x-parked-attempts": attempts})
+        with Connection(self.container.config["AMQP_URI"], transport_options={"confirm_publish": True}) as conn:
+            Producer(conn.default_channel).publish(
+                message.body, exchange="", routing_key=self.parked_queue.name, headers=headers,
+                content_type=message.content_type, content_encoding=message.content_encoding,
+                delivery_mode=2, retry=True)
+
+
+reliable_event_handler = ReliableEventHandler.decorator
+
+
+class Inbox(DependencyProvider):
+    """``self.inbox.accept(body, type)`` validates; ``self.inbox.once(event, work)`` dedupes."""
+
+    def setup(self):
+        self.db = service_database(self.container.config, self.container.service_name)
+
+    def get_dependency(self, worker_ctx):
+        consumer = f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}"
+        return _InboxHandle(self.db, consumer)
+
+
+class _InboxHandle:
+    def __init__(self, db, consumer):
+        self._db = db
+        self.consumer = consumer
+
+    @staticmethod
+    def accept(body, expected_type):
+        try:
+            return parse_event(body, expected_type)
+        except ValidationError as exc:
+            raise ContractViolation("事件不符合契约", fields=exc.normalized_messages()) from None
+
+    def once(self, event, work):
+        """Run ``work(session)`` unless this consumer already processed ``event``; True if it ran."""
+        def transaction(session):
+            self._db[PROCESSED].insert_one({
+                "_id": f"{self.consumer}:{event['event_id']}",
+                "consumer": self.consumer, "event_id": event["event_id"],
+                "event_type": event["type"], "processed_at": utcnow(),
+            }, session=session)
+            work(session)
+        try:
+            run_in_transaction(self._db, transaction)
+            return True
+        except DuplicateKeyError:
+            log.info("duplicate event %s ignored by %s", event["event_id"], self.consumer)
+            return False

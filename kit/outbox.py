@@ -1,0 +1,232 @@
+"""Transactional outbox and its relay.
+
+Writing: ``self.outbox.add(session, type, aggregate_id, payload)`` inside the
+same Mongo transaction as the state change, so the change and its event
+commit (or vanish) together.
+
+Relaying: each service process runs a relay that publishes pending records
+to the service's nameko event exchange (``<service>.events``, routing key =
+event type) with publisher confirms, persistent delivery and ``mandatory``,
+then marks them sent. Only the holder of a lease publishes, so several
+replicas of a service never publish in parallel; the leader publishes in
+commit order and stops at the first failure, which keeps per-aggregate
+order. While RabbitMQ is down, writes still succeed and the relay retries
+with backoff; nothing is lost, delivery is only delayed (at-least-once;
+consumers dedupe by event_id).
+"""
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+import eventlet
+from eventlet.queue import Empty, LightQueue
+from kombu import Connection, Producer
+from nameko.extensions import DependencyProvider
+from nameko.standalone.events import get_event_exchange
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+import contracts.events  # noqa: F401  (registers every payload schema)
+from contracts.envelope import build_event
+from kit.context import Context
+from kit.mongo import ensure_indexes, service_database, utcnow
+
+log = logging.getLogger("pingjian.outbox")
+
+OUTBOX = "outbox"
+LEASE = "outbox_lease"
+PENDING, SENT = "pending", "sent"
+
+INDEXES = {
+    OUTBOX: [IndexModel([("status", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)])],
+}
+
+
+class OutboxWriter:
+    """Per-worker handle: adds events to the outbox inside the caller's transaction."""
+
+    def __init__(self, db, source, context):
+        self._db = db
+        self._source = source
+        self._context = context
+        self.added = 0
+
+    def add(self, session, event_type, aggregate_id, payload):
+        actor = self._context.actor
+        envelope = build_event(
+            event_type, payload, source=self._source, aggregate_id=aggregate_id,
+            correlation_id=self._context.correlation_id, actor=actor.to_dict() if actor else None)
+        self._db[OUTBOX].insert_one({
+            "_id": envelope["event_id"],
+            "type": event_type,
+            "aggregate_id": aggregate_id,
+            "envelope": envelope,
+            "status": PENDING,
+            "created_at": utcnow(),
+            "attempts": 0,
+        }, session=session)
+        self.added += 1
+        return envelope
+
+
+class Relay:
+    """Publishes pending outbox records; one instance per service process."""
+
+    def __init__(self, db, amqp_uri, exchange, *, lease_seconds=10.0, poll_seconds=0.5, batch_size=200):
+        self.db = db
+        self.amqp_uri = amqp_uri
+        self.exchange = exchange
+        self.lease = timedelta(seconds=lease_seconds)
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._wake = LightQueue(maxsize=1)
+        self._running = False
+        self._connection = None
+        self._producer = None
+        self._returned = []
+
+    # -- control -------------------------------------------------------
+    def nudge(self):
+        """Wake the relay now (called after a transaction with new events commits)."""
+        try:
+            self._wake.put_nowait(True)
+        except eventlet.queue.Full:
+            pass
+
+    def stop(self):
+        self._running = False
+        self.nudge()
+
+    def run(self):
+        self._running = True
+        backoff = 0.2
+        while self._running:
+            try:
+                full_batch = self._hold_lease() and self.publish_pending() >= self.batch_size
+                backoff = 0.2
+                if not full_batch:
+                    self._sleep(self.poll_seconds)
+            except Exception as exc:  # broker or database trouble: wait, reconnect, retry
+                log.warning("outbox relay paused: %s; retrying in %.1fs", exc, backoff,
+                            extra={"error": type(exc).__name__})
+                self._disconnect()
+                self._sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+        self._release_lease()
+        self._disconnect()
+
+    def _sleep(self, seconds):
+        try:
+            self._wake.get(timeout=seconds)
+        except Empty:
+            pass
+
+    # -- leadership ------------------------------------------------------
+    def _hold_lease(self):
+        now = utcnow()
+        try:
+            self.db[LEASE].find_one_and_update(
+                {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "expires_at": now + self.lease}},
+                upsert=True, return_document=ReturnDocument.AFTER)
+            return True
+        except DuplicateKeyError:  # another live replica holds the lease
+            return False
+
+    def _release_lease(self):
+        try:
+            self.db[LEASE].update_one({"_id": "relay", "owner": self.owner}, {"$set": {"expires_at": utcnow()}})
+        except PyMongoError:
+            pass
+
+    # -- publishing --------------------------------------------------------
+    def publish_pending(self):
+        records = list(self.db[OUTBOX].find({"status": PENDING})
+                       .sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(self.batch_size))
+        for record in records:
+            try:
+                routed = self._publish(record["envelope"])
+            except Exception as exc:
+                self.db[OUTBOX].update_one({"_id": record["_id"]},
+                                           {"$inc": {"attempts": 1}, "$set": {"last_error": repr(exc)[:500]}})
+                raise
+            update = {"status": SENT, "sent_at": utcnow(), "routed": routed}
+            self.db[OUTBOX].update_one({"_id": record["_id"]}, {"$set": update, "$inc": {"attempts": 1}})
+            if not routed:
+                # No queue is bound for this type yet: RabbitMQ accepted and dropped it.
+                log.warning("event %s (%s) had no subscriber queue", record["_id"], record["type"],
+                            extra={"event_type": record["type"]})
+        return len(records)
+
+    def _publish(self, envelope):
+        producer = self._ensure_producer()
+        self._returned.clear()
+        headers = {"nameko.correlation_id": envelope["correlation_id"]}
+        if envelope.get("actor"):
+            headers["nameko.actor"] = envelope["actor"]
+        # With confirms on, publish() returns once the broker has the message;
+        # a basic.return for an unroutable message arrives before that ack.
+        producer.publish(envelope, exchange=self.exchange, routing_key=envelope["type"],
+                         serializer="json", delivery_mode=2, mandatory=True, headers=headers,
+                         message_id=envelope["event_id"], retry=False)
+        return not self._returned
+
+    def _on_return(self, exception, exchange, routing_key, message):
+        self._returned.append(routing_key)
+
+    def _ensure_producer(self):
+        if self._producer is None:
+            connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
+                                    connect_timeout=5)
+            connection.ensure_connection(max_retries=1)
+            self._connection = connection
+            self._producer = Producer(connection.channel(), exchange=self.exchange, on_return=self._on_return)
+            self.exchange(self._producer.channel).declare()
+        return self._producer
+
+    def _disconnect(self):
+        connection, self._connection, self._producer = self._connection, None, None
+        if connection is not None:
+            try:
+                connection.release()
+            except Exception:  # already broken; nothing to release cleanly
+                pass
+
+
+class Outbox(DependencyProvider):
+    """Declaring ``outbox = Outbox()`` on a service gives it the writer and runs its relay."""
+
+    def setup(self):
+        config = self.container.config
+        self.db = service_database(config, self.container.service_name)
+        self.relay = Relay(
+            self.db,
+            config.get("RELAY_AMQP_URI") or config["AMQP_URI"],
+            get_event_exchange(self.container.service_name, config),
+            lease_seconds=float(config.get("OUTBOX_LEASE_SECONDS", 10)),
+            poll_seconds=float(config.get("OUTBOX_POLL_SECONDS", 0.5)),
+        )
+        self._writers = {}
+
+    def start(self):
+        ensure_indexes(self.db, INDEXES)
+        self.container.spawn_managed_thread(self.relay.run)
+
+    def stop(self):
+        self.relay.stop()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        writer = OutboxWriter(self.db, self.container.service_name, Context(worker_ctx.data))
+        self._writers[worker_ctx] = writer
+        return writer
+
+    def worker_teardown(self, worker_ctx):
+        writer = self._writers.pop(worker_ctx, None)
+        if writer is not None and writer.added:
+            self.relay.nudge()  # the transaction has committed by now: publish without waiting for the poll

@@ -1,0 +1,68 @@
+"""Case rules, free of any broker or database: the status machine and the
+events each change produces."""
+import uuid
+
+from kit.errors import Conflict
+
+# registered -> under_review -> decided -> closed; no skipping, no going back.
+TRANSITIONS = {
+    "registered": ("under_review",),
+    "under_review": ("decided",),
+    "decided": ("closed",),
+    "closed": (),
+}
+
+STATUS_LABELS = {"registered": "已登记", "under_review": "审查中", "decided": "已决定", "closed": "已结案"}
+
+
+def new_case(data, actor, now):
+    return {
+        "_id": uuid.uuid4().hex,
+        "case_no": data["case_no"].strip(),
+        "title": data["title"].strip(),
+        "category": data["category"],
+        "department": data["department"],
+        "handler_id": data.get("handler_id"),
+        "status": "registered",
+        "version": 1,
+        "created_by": actor.user_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _ref(case):
+    return {"case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
+            "department": case["department"]}
+
+
+def registration_events(case):
+    events = [("case.registered", {**_ref(case), "category": case["category"], "status": case["status"],
+                                   "handler_id": case["handler_id"]})]
+    if case["handler_id"]:
+        events.append(("case.assigned", {**_ref(case), "handler_id": case["handler_id"],
+                                         "previous_handler_id": None}))
+    return events
+
+
+def assign(case, handler_id):
+    """Return (changes, events) for assigning ``handler_id``; no change if already the handler."""
+    if case["status"] == "closed":
+        raise Conflict("已结案的案件不能再分配承办人")
+    if case["handler_id"] == handler_id:
+        return {}, []
+    event = ("case.assigned", {**_ref(case), "handler_id": handler_id,
+                               "previous_handler_id": case["handler_id"]})
+    return {"handler_id": handler_id}, [event]
+
+
+def transition(case, target):
+    """Return (changes, events) for moving the case to ``target``; Conflict if not allowed."""
+    current = case["status"]
+    if target not in TRANSITIONS[current]:
+        allowed = "、".join(STATUS_LABELS[s] for s in TRANSITIONS[current]) or "无"
+        raise Conflict(f"案件状态不能从「{STATUS_LABELS[current]}」变为「{STATUS_LABELS[target]}」"
+                       f"（允许：{allowed}）", fields={"to": [f"不允许的状态变更：{current} → {target}"]})
+    event = ("case.status_changed", {**_ref(case), "from": current, "to": target,
+                                     "handler_id": case["handler_id"]})
+    return {"status": target}, [event]

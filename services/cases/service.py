@@ -1,0 +1,71 @@
+"""Entrypoints of the cases service. Each: validate, check policy, apply a domain rule, store."""
+from nameko.rpc import rpc
+
+from contracts.rpc import cases_v1 as contract
+from kit.context import RequestContext
+from kit.errors import EXPECTED
+from kit.mongo import MongoDatabase, utcnow
+from kit.outbox import Outbox
+from kit.validation import load
+from services.cases import domain, policy
+from services.cases.storage import INDEXES, CaseStore
+
+CASE = contract.Case()
+
+
+class CasesService:
+    name = "cases"
+
+    ctx = RequestContext()
+    db = MongoDatabase(indexes=INDEXES)
+    outbox = Outbox()
+
+    @property
+    def store(self):
+        return CaseStore(self.db, self.outbox)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def register_case(self, data):
+        actor = self.ctx.require_actor()
+        data = load(contract.RegisterCase(), data)
+        policy.ensure_can_register(actor, data["department"])
+        case = domain.new_case(data, actor, utcnow())
+        return CASE.dump(self.store.insert(case, domain.registration_events(case)))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_case(self, case_id):
+        actor = self.ctx.require_actor()
+        case = self.store.get(case_id)
+        policy.ensure_can_view(actor, case)
+        return CASE.dump(case)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_cases(self, query):
+        actor = self.ctx.require_actor()
+        query = load(contract.CaseQuery(), query)
+        department = actor.scoped_department(query.pop("department"))
+        items, next_cursor = self.store.search(department=department, **query)
+        return contract.CasePage().dump({"items": items, "next_cursor": next_cursor})
+
+    @rpc(expected_exceptions=EXPECTED)
+    def assign_case(self, case_id, data):
+        actor = self.ctx.require_actor()
+        data = load(contract.AssignCase(), data)
+        case = self.store.get(case_id)
+        policy.ensure_can_assign(actor, case)
+        changes, events = domain.assign(case, data["handler_id"])
+        return CASE.dump(self.store.update(case, changes, events))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def transition_case(self, case_id, data):
+        actor = self.ctx.require_actor()
+        data = load(contract.TransitionCase(), data)
+        case = self.store.get(case_id)
+        policy.ensure_can_transition(actor, case)
+        changes, events = domain.transition(case, data["to"])
+        return CASE.dump(self.store.update(case, changes, events))
+
+    @rpc
+    def health(self):
+        self.db.command("ping")
+        return {"status": "ok", "service": self.name}

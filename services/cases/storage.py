@@ -1,0 +1,72 @@
+"""The cases service's own database: the only module that touches it."""
+import re
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from kit.errors import Conflict, NotFound
+from kit.mongo import run_in_transaction, utcnow
+from kit.pagination import paginate
+
+CASES = "cases"
+
+INDEXES = {
+    CASES: [
+        IndexModel([("case_no", ASCENDING)], unique=True, name="case_no_unique"),
+        IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("department", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("handler_id", ASCENDING), ("created_at", DESCENDING)]),
+        IndexModel([("status", ASCENDING), ("created_at", DESCENDING)]),
+    ],
+}
+
+
+class CaseStore:
+    def __init__(self, db, outbox):
+        self._cases = db[CASES]
+        self._db = db
+        self._outbox = outbox
+
+    def _add_events(self, session, case_id, events):
+        for event_type, payload in events:
+            self._outbox.add(session, event_type, case_id, payload)
+
+    def insert(self, case, events):
+        def work(session):
+            self._cases.insert_one(case, session=session)
+            self._add_events(session, case["_id"], events)
+        try:
+            run_in_transaction(self._db, work)
+        except DuplicateKeyError:
+            raise Conflict(f"案号已存在：{case['case_no']}", fields={"case_no": ["案号已存在"]}) from None
+        return case
+
+    def get(self, case_id):
+        case = self._cases.find_one({"_id": case_id})
+        if case is None:
+            raise NotFound("案件不存在")
+        return case
+
+    def update(self, case, changes, events):
+        """Apply ``changes`` if nobody changed the case since it was read (optimistic lock)."""
+        if not changes:
+            return case
+        changes = {**changes, "updated_at": utcnow()}
+
+        def work(session):
+            result = self._cases.update_one({"_id": case["_id"], "version": case["version"]},
+                                            {"$set": changes, "$inc": {"version": 1}}, session=session)
+            if result.matched_count != 1:
+                raise Conflict("案件已被他人修改，请刷新后重试")
+            self._add_events(session, case["_id"], events)
+        run_in_transaction(self._db, work)
+        return {**case, **changes, "version": case["version"] + 1}
+
+    def search(self, *, department, status, category, handler_id, q, limit, cursor):
+        query = {key: value for key, value in
+                 (("department", department), ("status", status), ("category", category),
+                  ("handler_id", handler_id)) if value}
+        if q:
+            pattern = {"$regex": re.escape(q), "$options": "i"}
+            query["$or"] = [{"case_no": pattern}, {"title": pattern}]
+        return paginate(self._cases, query, limit, cursor)
