@@ -1,0 +1,45 @@
+# Pingjian (智慧平检) — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The stamp changes whenever a requirements file changes, so `make` reinstalls.
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+.PHONY: install run test bench up down smoke clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## run: the whole platform locally (SecantusDB in var/ + local RabbitMQ), gateway on :8000
+run: install
+	$(BIN)/python ops/run_local.py
+
+## test: unit, integration and e2e tests against real RabbitMQ and SecantusDB
+test: install
+	@# nameko's test fixtures create a vhost per test through the management API.
+	@-command -v rabbitmq-plugins >/dev/null && rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1
+	$(BIN)/python -m pytest
+
+## bench: throughput/latency as ratios to the raw broker and nameko limits (docs/performance.md)
+bench: install
+	$(BIN)/python bench/run.py
+
+## up/down: the compose stack (needs a Docker engine; JWT_SECRET and admin credentials set)
+up:
+	docker compose up -d --build
+down:
+	docker compose down
+
+## smoke: compose stack up, wait healthy, e2e against :8000, down (says SKIPPED without an engine)
+smoke: install
+	SMOKE_ALLOW_SKIP=1 $(BIN)/python ops/compose_smoke.py
+
+## clean: wipe local data (var/)
+clean:
+	rm -rf var

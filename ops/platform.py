@@ -1,0 +1,172 @@
+"""Start and stop the whole platform as local processes.
+
+One implementation used by ``make run`` (ops/run_local.py), the e2e tests
+and the benchmark: SecantusDB (optional), one ``nameko run`` process per
+service, the gateway; readiness is checked the way ops would check it
+(the gateway's /health and each service's health RPC over the broker).
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+# Every process of the platform: name -> nameko service class path.
+SERVICES = {
+    "cases": "services.cases.service:CasesService",
+    "notifications": "services.notifications.service:NotificationsService",
+}
+GATEWAY = "gateway.service:GatewayService"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, timeout, what):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception as exc:  # not up yet
+            last_error = exc
+        time.sleep(0.2)
+    raise TimeoutError(f"{what} not ready after {timeout:.0f}s (last error: {last_error!r})")
+
+
+def broker_reachable(amqp_uri, timeout=3):
+    """Raise ConnectionError with a clear message if RabbitMQ cannot be reached."""
+    from kombu import Connection
+    try:
+        with Connection(amqp_uri, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as exc:
+        raise ConnectionError(f"RabbitMQ is not reachable at {amqp_uri} ({exc}). Start it "
+                              f"(e.g. `rabbitmq-server -detached`) or set AMQP_URI.") from None
+
+
+def mongo_ping(uri):
+    from pymongo import MongoClient
+    with MongoClient(uri, serverSelectionTimeoutMS=1000) as client:
+        return client.admin.command("ping")["ok"] == 1
+
+
+class Process:
+    def __init__(self, name, args, env, log_dir):
+        self.name, self.args, self.env = name, args, env
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.popen = None
+
+    def start(self):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        # A new session: Ctrl-C in the terminal reaches the launcher only, which
+        # then stops the children in order.
+        self.popen = subprocess.Popen(self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+        log.close()
+        return self
+
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def stop(self, timeout=10):
+        if not self.alive():
+            return
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+
+    def tail(self, lines=40):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def start_secantus(storage_path, port, log_dir):
+    """SecantusDB (MongoDB wire protocol) as its own process; GPL, so never imported."""
+    if storage_path != ":memory:":
+        Path(storage_path).mkdir(parents=True, exist_ok=True)
+    proc = Process("secantusdb", [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
+                                  "--storage-path", str(storage_path), "--log-level", "WARNING"],
+                   dict(os.environ), log_dir).start()
+    uri = f"mongodb://127.0.0.1:{port}/"
+    try:
+        wait_until(lambda: proc.alive() and mongo_ping(uri), 60, "SecantusDB")
+    except TimeoutError:
+        proc.stop()
+        raise RuntimeError(f"SecantusDB did not start:\n{proc.tail()}") from None
+    return proc, uri
+
+
+class LocalPlatform:
+    """The services and the gateway as ``nameko run`` processes sharing one environment.
+
+    ``overrides`` maps a process name to extra environment for that process
+    only (the outage test points one service's relay at a breakable proxy).
+    """
+
+    def __init__(self, env, log_dir, gateway_port=8000, overrides=None):
+        self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT),
+                    "GATEWAY_ADDRESS": f"127.0.0.1:{gateway_port}"}
+        self.log_dir = Path(log_dir)
+        self.base_url = f"http://127.0.0.1:{gateway_port}"
+        self.overrides = overrides or {}
+        self.processes = {}
+
+    def _nameko(self, name, target):
+        env = {**self.env, **self.overrides.get(name, {})}
+        args = [str(BIN / "python"), "-m", "nameko", "run", "--config", str(ROOT / "config.yml"), target]
+        return Process(name, args, env, self.log_dir)
+
+    def start(self, timeout=60):
+        for name, target in SERVICES.items():
+            self.processes[name] = self._nameko(name, target).start()
+        self.processes["gateway"] = self._nameko("gateway", GATEWAY).start()
+        try:
+            for name in SERVICES:
+                self.restart_wait(name, timeout)
+            wait_until(self._gateway_healthy, timeout, "gateway")
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def restart_wait(self, name, timeout=60):
+        proc = self.processes[name]
+
+        def answers():
+            if not proc.alive():
+                raise RuntimeError(f"{name} exited:\n{proc.tail()}")
+            return subprocess.run([str(BIN / "python"), "-m", "kit.healthcheck", name], env=self.env, cwd=ROOT,
+                                  capture_output=True, timeout=15).returncode == 0
+        wait_until(answers, timeout, name)
+
+    def _gateway_healthy(self):
+        if not self.processes["gateway"].alive():
+            raise RuntimeError(f"gateway exited:\n{self.processes['gateway'].tail()}")
+        with urllib.request.urlopen(self.base_url + "/health", timeout=2) as response:
+            return response.status == 200
+
+    def stop(self):
+        # Gateway first (no new requests), then the services.
+        for name in ["gateway", *reversed(list(SERVICES))]:
+            if name in self.processes:
+                self.processes[name].stop()
+
+    def pids(self):
+        return {name: proc.popen.pid for name, proc in self.processes.items() if proc.alive()}

@@ -1,0 +1,74 @@
+"""The cases service in a real nameko container: state change and event commit together."""
+import pytest
+from nameko.testing.services import entrypoint_hook
+
+from contracts.envelope import parse_event
+from kit.errors import Conflict, Forbidden
+from services.cases.service import CasesService
+from tests.support.amqp import Tap
+from tests.support.waiting import wait_for
+
+HEAD = {"user_id": "u-head", "roles": ["department_head"], "department": "criminal"}
+CIVIL_PROSECUTOR = {"user_id": "u-civil", "roles": ["prosecutor"], "department": "civil"}
+NEW_CASE = {"case_no": "平检刑诉〔2026〕1号", "title": "张某诈骗案", "category": "criminal", "department": "criminal"}
+
+
+@pytest.fixture
+def cases(container_factory, service_config):
+    container = container_factory(CasesService, service_config)
+    container.start()
+
+    def call(method, *args, actor=HEAD, correlation_id="corr-it"):
+        with entrypoint_hook(container, method, context_data={"actor": actor,
+                                                              "correlation_id": correlation_id}) as hook:
+            return hook(*args)
+    return call
+
+
+def test_register_assign_transition_publish_their_events_in_order(cases, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "cases")
+    case = cases("register_case", NEW_CASE)
+    cases("assign_case", case["id"], {"handler_id": "u-pros"})
+    cases("transition_case", case["id"], {"to": "under_review"})
+    received = []
+    wait_for(lambda: received.extend(tap.drain()) or len(received) >= 3, message="three case events")
+    events = [parse_event(m.payload) for m in received]
+    assert [e["type"] for e in events] == ["case.registered", "case.assigned", "case.status_changed"]
+    assert all(e["aggregate_id"] == case["id"] and e["correlation_id"] == "corr-it" for e in events)
+    assert events[1]["actor"] == HEAD
+    assert events[2]["payload"]["to_status"] == "under_review"
+
+
+def test_duplicate_case_no_is_a_conflict_and_writes_nothing(cases, service_db):
+    cases("register_case", NEW_CASE)
+    with pytest.raises(Conflict) as err:
+        cases("register_case", {**NEW_CASE, "title": "另一个案件"})
+    assert "case_no" in err.value.fields
+    db = service_db("cases")
+    assert db.cases.count_documents({}) == 1
+    assert db.outbox.count_documents({}) == 1  # only the first case's case.registered
+
+
+def test_other_department_cannot_read_or_change_and_nothing_changes(cases, service_db):
+    case = cases("register_case", NEW_CASE)
+    for method, args in [("get_case", (case["id"],)), ("transition_case", (case["id"], {"to": "under_review"}))]:
+        with pytest.raises(Forbidden):
+            cases(method, *args, actor=CIVIL_PROSECUTOR)
+    assert service_db("cases").cases.find_one()["version"] == 1
+    assert service_db("cases").outbox.count_documents({}) == 1
+
+
+def test_list_is_paginated_newest_first_and_scoped(cases):
+    ids = [cases("register_case", {**NEW_CASE, "case_no": f"N-{i}", "title": f"案件{i}"})["id"] for i in range(5)]
+    seen, cursor = [], None
+    while True:
+        page = cases("list_cases", {"limit": 2, **({"cursor": cursor} if cursor else {})})
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == list(reversed(ids))
+    assert cases("list_cases", {"q": "案件3"})["items"][0]["case_no"] == "N-3"
+    with pytest.raises(Forbidden):
+        cases("list_cases", {"department": "criminal"}, actor=CIVIL_PROSECUTOR)
+    assert cases("list_cases", {}, actor=CIVIL_PROSECUTOR)["items"] == []

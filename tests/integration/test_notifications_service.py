@@ -1,0 +1,64 @@
+"""The notifications service consuming real events from RabbitMQ."""
+import time
+import uuid
+
+import pytest
+
+from contracts.envelope import build_event
+from services.notifications.service import NotificationsService
+from tests.support.amqp import publish_event, queue_messages
+from tests.support.waiting import wait_for
+
+PARKED = "evt-cases-case.assigned--notifications.on_case_assigned.parked"
+
+
+def assigned_event(handler="u-pros"):
+    return build_event("case.assigned", {"case_id": "c1", "case_no": "平检刑诉〔2026〕3号", "title": "王某洗钱案",
+                                         "department": "criminal", "handler_id": handler,
+                                         "previous_handler_id": None},
+                       source="cases", aggregate_id="c1", correlation_id=uuid.uuid4().hex,
+                       actor={"user_id": "u-head", "roles": ["department_head"], "department": "criminal"})
+
+
+@pytest.fixture
+def notifications(container_factory, service_config, service_db):
+    container = container_factory(NotificationsService, service_config)
+    container.start()
+    return service_db("notifications")
+
+
+def test_duplicate_delivery_of_one_event_yields_one_notification(notifications, rabbit_config):
+    event = assigned_event()
+    for _ in range(3):
+        publish_event(rabbit_config["AMQP_URI"], "cases", event)
+    wait_for(lambda: notifications.inbox_processed.count_documents({}) == 1, message="event processed")
+    # Give the two duplicates time to be (not) processed as well.
+    wait_for(lambda: _queue_empty(rabbit_config), message="queue drained")
+    time.sleep(0.5)  # an emptied queue can still have a message in flight (delivered, not yet acked)
+    assert notifications.notifications.count_documents({}) == 1
+    note = notifications.notifications.find_one()
+    assert note["recipient_id"] == "u-pros" and "平检刑诉〔2026〕3号" in note["title"]
+
+
+def test_distinct_events_each_notify(notifications, rabbit_config):
+    for handler in ("u-a", "u-b"):
+        publish_event(rabbit_config["AMQP_URI"], "cases", assigned_event(handler))
+    wait_for(lambda: notifications.notifications.count_documents({}) == 2, message="two notifications")
+
+
+def test_an_event_breaking_its_contract_is_parked_not_lost(notifications, rabbit_config):
+    bad = assigned_event()
+    del bad["payload"]["handler_id"]
+    publish_event(rabbit_config["AMQP_URI"], "cases", bad, routing_key="case.assigned")
+    parked = wait_for(lambda: queue_messages(rabbit_config["AMQP_URI"], PARKED), message="parked event")
+    assert parked[0].payload["event_id"] == bad["event_id"]
+    assert "ContractViolation" in parked[0].headers["x-parked-reason"]
+    assert notifications.notifications.count_documents({}) == 0
+
+
+def _queue_empty(rabbit_config):
+    from kombu import Connection, Queue
+    with Connection(rabbit_config["AMQP_URI"]) as connection:
+        name = "evt-cases-case.assigned--notifications.on_case_assigned"
+        _, count, _ = Queue(name, no_declare=True)(connection.default_channel).queue_declare(passive=True)
+        return count == 0

@@ -1,0 +1,93 @@
+"""The outbox and its relay against real RabbitMQ and SecantusDB."""
+import pytest
+from nameko.standalone.events import get_event_exchange
+
+from kit.context import Context
+from kit.mongo import ensure_indexes, run_in_transaction
+from kit.outbox import INDEXES, OUTBOX, OutboxWriter, Relay
+from ops.platform import free_port
+from tests.support.amqp import Tap
+
+ACTOR = {"user_id": "u1", "roles": ["department_head"], "department": "criminal"}
+
+
+def payload(case_id, handler="u2"):
+    return {"case_id": case_id, "case_no": f"N-{case_id}", "title": "T", "department": "criminal",
+            "handler_id": handler, "previous_handler_id": None}
+
+
+@pytest.fixture
+def db(service_db):
+    database = service_db("relaytest")
+    ensure_indexes(database, INDEXES)
+    return database
+
+
+@pytest.fixture
+def write_events(db):
+    writer = OutboxWriter(db, "relaytest", Context({"actor": ACTOR, "correlation_id": "corr-1"}))
+
+    def write(*case_ids):
+        for case_id in case_ids:
+            run_in_transaction(db, lambda session: writer.add(session, "case.assigned", case_id, payload(case_id)))
+    return write
+
+
+def relay_for(db, amqp_uri):
+    return Relay(db, amqp_uri, get_event_exchange("relaytest", {}), lease_seconds=2, poll_seconds=0.05)
+
+
+def test_relay_publishes_in_commit_order_with_context_headers_and_marks_sent(db, write_events, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    write_events("a", "b", "a", "c", "a")
+    relay = relay_for(db, rabbit_config["AMQP_URI"])
+    assert relay._hold_lease()
+    assert relay.publish_pending() == 5
+    messages = tap.drain()
+    assert [m.payload["aggregate_id"] for m in messages] == ["a", "b", "a", "c", "a"]
+    assert all(m.headers["nameko.correlation_id"] == "corr-1" for m in messages)
+    assert all(m.delivery_info["routing_key"] == "case.assigned" for m in messages)
+    records = list(db[OUTBOX].find())
+    assert {r["status"] for r in records} == {"sent"} and all(r["routed"] for r in records)
+    assert relay.publish_pending() == 0  # nothing published twice
+
+
+def test_an_event_no_queue_subscribes_to_is_flagged_unroutable(db, write_events, rabbit_config):
+    write_events("a")
+    relay = relay_for(db, rabbit_config["AMQP_URI"])
+    relay.publish_pending()
+    assert db[OUTBOX].find_one()["routed"] is False
+
+
+def test_broker_outage_keeps_events_pending_until_it_returns(db, write_events, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    write_events("a", "b")
+    down = relay_for(db, f"pyamqp://guest:guest@127.0.0.1:{free_port()}/")  # nothing listens there
+    with pytest.raises(Exception):
+        down.publish_pending()
+    first = db[OUTBOX].find_one({"aggregate_id": "a"})
+    assert first["status"] == "pending" and first["attempts"] == 1 and first["last_error"]
+    assert tap.drain() == []
+
+    relay_for(db, rabbit_config["AMQP_URI"]).publish_pending()
+    assert [m.payload["aggregate_id"] for m in tap.drain()] == ["a", "b"]
+
+
+def test_only_one_relay_holds_the_lease_until_it_lets_go(db, rabbit_config):
+    first, second = relay_for(db, rabbit_config["AMQP_URI"]), relay_for(db, rabbit_config["AMQP_URI"])
+    assert first._hold_lease()
+    assert not second._hold_lease()
+    assert first._hold_lease()  # renewing is fine
+    first._release_lease()
+    assert second._hold_lease()
+
+
+def test_a_rolled_back_change_leaves_no_outbox_record(db):
+    writer = OutboxWriter(db, "relaytest", Context({"actor": ACTOR, "correlation_id": "c"}))
+
+    def change_then_fail(session):
+        writer.add(session, "case.assigned", "a", payload("a"))
+        raise RuntimeError("the state change failed")
+    with pytest.raises(RuntimeError):
+        run_in_transaction(db, change_then_fail)
+    assert db[OUTBOX].count_documents({}) == 0

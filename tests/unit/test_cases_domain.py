@@ -1,0 +1,67 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from kit.context import Actor
+from kit.errors import Conflict
+from services.cases import domain
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)
+HEAD = Actor("u-head", ("department_head",), "criminal")
+
+
+def make_case(**overrides):
+    data = {"case_no": " 平检刑诉〔2026〕1号 ", "title": "张某诈骗案", "category": "criminal",
+            "department": "criminal", "handler_id": None}
+    return {**domain.new_case({**data, **overrides}, HEAD, NOW)}
+
+
+def test_new_case_starts_registered_at_version_1_with_trimmed_fields():
+    case = make_case()
+    assert case["status"] == "registered"
+    assert case["version"] == 1
+    assert case["case_no"] == "平检刑诉〔2026〕1号"
+    assert case["created_by"] == "u-head" and case["created_at"] == NOW
+
+
+def test_registration_without_handler_emits_only_registered():
+    assert [t for t, _ in domain.registration_events(make_case())] == ["case.registered"]
+
+
+def test_registration_with_handler_also_emits_assigned():
+    events = domain.registration_events(make_case(handler_id="u-pros"))
+    assert [t for t, _ in events] == ["case.registered", "case.assigned"]
+    assert events[1][1]["handler_id"] == "u-pros" and events[1][1]["previous_handler_id"] is None
+
+
+@pytest.mark.parametrize("current,target", [("registered", "under_review"), ("under_review", "decided"),
+                                            ("decided", "closed")])
+def test_each_forward_step_is_allowed(current, target):
+    changes, events = domain.transition({**make_case(), "status": current}, target)
+    assert changes == {"status": target}
+    assert events[0][0] == "case.status_changed"
+    assert events[0][1]["from"] == current and events[0][1]["to"] == target
+
+
+@pytest.mark.parametrize("current,target", [("registered", "decided"), ("registered", "closed"),
+                                            ("under_review", "registered"), ("closed", "registered"),
+                                            ("decided", "decided"), ("closed", "closed")])
+def test_skipping_going_back_or_staying_is_a_conflict(current, target):
+    with pytest.raises(Conflict) as err:
+        domain.transition({**make_case(), "status": current}, target)
+    assert "to" in err.value.fields
+
+
+def test_assign_records_previous_handler():
+    changes, events = domain.assign(make_case(handler_id="u-a"), "u-b")
+    assert changes == {"handler_id": "u-b"}
+    assert events[0][1]["previous_handler_id"] == "u-a"
+
+
+def test_assigning_the_current_handler_changes_nothing():
+    assert domain.assign(make_case(handler_id="u-a"), "u-a") == ({}, [])
+
+
+def test_a_closed_case_cannot_be_assigned():
+    with pytest.raises(Conflict):
+        domain.assign({**make_case(), "status": "closed"}, "u-b")

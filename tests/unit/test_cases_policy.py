@@ -1,0 +1,55 @@
+import pytest
+
+from kit.context import Actor
+from kit.errors import Forbidden
+from services.cases import policy
+
+CASE = {"department": "criminal"}
+
+
+def actor(role, department="criminal"):
+    return Actor(f"u-{role}", (role,), department)
+
+
+def test_prosecutor_may_register_and_transition_in_own_department():
+    policy.ensure_can_register(actor("prosecutor"), "criminal")
+    policy.ensure_can_transition(actor("prosecutor"), CASE)
+
+
+def test_prosecutor_may_not_touch_another_departments_case():
+    other = actor("prosecutor", "civil")
+    for check in (lambda: policy.ensure_can_view(other, CASE), lambda: policy.ensure_can_transition(other, CASE),
+                  lambda: policy.ensure_can_register(other, "criminal")):
+        with pytest.raises(Forbidden):
+            check()
+
+
+def test_prosecutor_may_not_assign():
+    with pytest.raises(Forbidden):
+        policy.ensure_can_assign(actor("prosecutor"), CASE)
+
+
+def test_department_head_assigns_only_in_own_department():
+    policy.ensure_can_assign(actor("department_head"), CASE)
+    with pytest.raises(Forbidden):
+        policy.ensure_can_assign(actor("department_head", "civil"), CASE)
+
+
+@pytest.mark.parametrize("role", ["case_manager", "inspector", "chief_procurator", "finance", "party_group", "admin"])
+def test_cross_department_roles_see_every_department(role):
+    policy.ensure_can_view(actor(role, "general"), CASE)
+    assert actor(role, "general").scoped_department(None) is None
+
+
+def test_finance_sees_but_cannot_register_or_transition():
+    with pytest.raises(Forbidden):
+        policy.ensure_can_register(actor("finance", "finance"), "criminal")
+    with pytest.raises(Forbidden):
+        policy.ensure_can_transition(actor("finance", "finance"), CASE)
+
+
+def test_list_scope_forces_own_department_and_refuses_another():
+    assert actor("prosecutor").scoped_department(None) == "criminal"
+    assert actor("prosecutor").scoped_department("criminal") == "criminal"
+    with pytest.raises(Forbidden):
+        actor("prosecutor").scoped_department("civil")

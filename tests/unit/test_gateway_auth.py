@@ -1,0 +1,45 @@
+import time
+
+import jwt
+import pytest
+
+from gateway.auth import TokenIssuer, hash_password, verify_password
+from kit.errors import Unauthorized
+
+SECRET = "s" * 40
+USER = {"_id": "u1", "username": "li", "roles": ["prosecutor"], "department": "criminal"}
+
+
+def test_token_round_trip_gives_the_actor():
+    issuer = TokenIssuer(SECRET, 60)
+    actor = issuer.actor_from_header("Bearer " + issuer.issue(USER))
+    assert (actor.user_id, actor.roles, actor.department) == ("u1", ("prosecutor",), "criminal")
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer", "Bearer not.a.jwt"])
+def test_missing_or_malformed_token_is_unauthorized(header):
+    with pytest.raises(Unauthorized):
+        TokenIssuer(SECRET, 60).actor_from_header(header)
+
+
+def test_expired_or_foreign_token_is_unauthorized():
+    expired = jwt.encode({"iss": "pingjian", "sub": "u1", "iat": 1, "exp": int(time.time()) - 5}, SECRET,
+                         algorithm="HS256")
+    with pytest.raises(Unauthorized):
+        TokenIssuer(SECRET, 60).actor_from_header("Bearer " + expired)
+    foreign = TokenIssuer("x" * 40, 60).issue(USER)
+    with pytest.raises(Unauthorized):
+        TokenIssuer(SECRET, 60).actor_from_header("Bearer " + foreign)
+
+
+def test_a_weak_secret_is_refused():
+    with pytest.raises(ValueError):
+        TokenIssuer("short", 60)
+
+
+def test_passwords_are_argon2_hashed_and_verified():
+    hashed = hash_password("correct horse")
+    assert hashed.startswith("$argon2") and "correct horse" not in hashed
+    assert verify_password(hashed, "correct horse")
+    assert not verify_password(hashed, "wrong")
+    assert not verify_password(None, "anything")

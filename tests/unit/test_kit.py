@@ -1,0 +1,33 @@
+"""The kit's pure parts: errors across RPC, cursors, context."""
+from datetime import datetime, timezone
+
+import pytest
+from nameko.exceptions import deserialize, serialize
+
+from kit.context import Actor
+from kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kit.pagination import decode_cursor, encode_cursor
+
+
+@pytest.mark.parametrize("error_cls,status", [(ValidationFailed, 400), (Forbidden, 403), (NotFound, 404),
+                                              (Conflict, 409)])
+def test_domain_errors_survive_an_rpc_hop_with_their_fields(error_cls, status):
+    original = error_cls("案号已存在", fields={"case_no": ["案号已存在"]})
+    again = deserialize(serialize(original))
+    assert type(again) is error_cls
+    assert again.http_status == status
+    assert again.to_dict() == {"code": original.code, "message": "案号已存在", "fields": {"case_no": ["案号已存在"]}}
+
+
+def test_cursor_round_trips_and_rejects_garbage():
+    when = datetime(2026, 11, 25, 8, 0, 0, 123000, tzinfo=timezone.utc)
+    assert decode_cursor(encode_cursor({"created_at": when, "_id": "abc"})) == (when, "abc")
+    with pytest.raises(ValidationFailed) as err:
+        decode_cursor("not-a-cursor")
+    assert "cursor" in err.value.fields
+
+
+def test_actor_round_trips_and_requires_a_user_id():
+    actor = Actor("u1", ("prosecutor",), "criminal")
+    assert Actor.from_dict(actor.to_dict()) == actor
+    assert Actor.from_dict({}) is None and Actor.from_dict(None) is None
