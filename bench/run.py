@@ -1,0 +1,597 @@
+"""``make bench``: the platform's throughput, latency and memory as ratios to limits
+measured in the same run on the same machine.
+
+1. Limits: a no-op nameko ``@http`` route; ``@http`` → one ``@rpc`` echo → JSON
+   (bench/limits.py, each its own ``nameko run`` process); raw kombu persistent
+   publish with confirms, one at a time; raw pymongo insert_one / find_one by _id.
+2. Platform: gateway ``POST /v1/cases`` and ``GET /v1/cases/{id}`` at 16 clients.
+3. Event latency: ``POST /v1/cases/{id}/assign`` response → notification readable
+   via ``GET /v1/me/notifications``, while 16 clients load ``GET /v1/cases/{id}``.
+4. Resident memory of every platform process after the run.
+
+Everything runs in a RabbitMQ vhost of its own (created and deleted here) and
+an in-memory SecantusDB, so a concurrently running ``make run`` is not
+disturbed. Timings are reported, never asserted: the exit status is non-zero
+only if something broke. Results: var/bench/last-run.md and last-run.json.
+
+Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CLIENTS (16),
+BENCH_WRK_THREADS (2), BENCH_ASSIGNS (200), BENCH_RAW_SECONDS (3),
+BENCH_PROFILE (unset; "1" records py-spy profiles of the gateway and the
+services during the platform phases into var/bench/profiles/; the figures of a
+profiled run are perturbed), BENCH_RABBIT_API (http://127.0.0.1:15672),
+BENCH_RABBIT_USER / BENCH_RABBIT_PASSWORD (guest), BENCH_AMQP_HOST (127.0.0.1:5672).
+"""
+import base64
+import concurrent.futures
+import http.client
+import json
+import os
+import platform as pyplatform
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import load, procstat, raw  # noqa: E402
+from ops.platform import BIN, LocalPlatform, Process, broker_reachable, free_port, start_secantus, wait_until  # noqa: E402,E501
+
+OUT = ROOT / "var" / "bench"
+LOG_DIR = OUT / "logs"
+PROFILE_DIR = OUT / "profiles"
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
+WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
+ASSIGNS = int(os.environ.get("BENCH_ASSIGNS", "200"))
+RAW_SECONDS = float(os.environ.get("BENCH_RAW_SECONDS", "3"))
+PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
+RABBIT_API = os.environ.get("BENCH_RABBIT_API", "http://127.0.0.1:15672").rstrip("/")
+RABBIT_USER = os.environ.get("BENCH_RABBIT_USER", "guest")
+RABBIT_PASSWORD = os.environ.get("BENCH_RABBIT_PASSWORD", "guest")
+AMQP_HOST = os.environ.get("BENCH_AMQP_HOST", "127.0.0.1:5672")
+
+TARGETS = {"post_vs_echo": 0.6, "get_vs_echo": 0.8, "event_p99_ms": 250.0, "rss_mb": 120.0}
+POLL_INTERVAL = 0.005
+EVENT_TIMEOUT = 10.0
+
+
+def say(message):
+    print(message, flush=True)
+
+
+# -- RabbitMQ vhost (management API) ---------------------------------------------------------
+
+def _rabbit_api(method, path, body=None):
+    request = urllib.request.Request(RABBIT_API + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    token = base64.b64encode(f"{RABBIT_USER}:{RABBIT_PASSWORD}".encode()).decode()
+    request.add_header("Authorization", f"Basic {token}")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+def create_vhost(name):
+    quoted = urllib.parse.quote(name, safe="")
+    _rabbit_api("PUT", f"/api/vhosts/{quoted}", {})
+    _rabbit_api("PUT", f"/api/permissions/{quoted}/{urllib.parse.quote(RABBIT_USER, safe='')}",
+                {"configure": ".*", "write": ".*", "read": ".*"})
+
+
+def delete_vhost(name):
+    try:
+        _rabbit_api("DELETE", f"/api/vhosts/{urllib.parse.quote(name, safe='')}")
+    except urllib.error.HTTPError as exc:
+        if exc.code != 404:
+            raise
+
+
+# -- a small JSON client (keep-alive) -----------------------------------------------------------
+
+class Api:
+    def __init__(self, base_url, token=None):
+        parts = urllib.parse.urlsplit(base_url)
+        self.address = (parts.hostname, parts.port)
+        self.token = token
+        self.conn = None
+
+    def call(self, method, path, body=None, expect=None):
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(*self.address, timeout=30)
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
+                raw_body = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        payload = json.loads(raw_body) if raw_body else None
+        if expect is not None and response.status != expect:
+            raise RuntimeError(f"{method} {path}: expected {expect}, got {response.status}: {payload}")
+        return response.status, payload
+
+
+def login(base_url, username, password):
+    _, body = Api(base_url).call("POST", "/v1/auth/token", {"username": username, "password": password}, expect=200)
+    return body["access_token"]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def pct(values, p):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
+def ratio(value, limit):
+    return round(value / limit, 3) if value is not None and limit else None
+
+
+def http_ok(url):
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return response.status == 200
+
+
+class Profiler:
+    """py-spy ``record`` of some processes for the duration of one phase (BENCH_PROFILE=1)."""
+
+    def __init__(self, pids, phase, seconds):
+        self.procs = []
+        if not PROFILE:
+            return
+        spy = shutil.which("py-spy") or (str(BIN / "py-spy") if (BIN / "py-spy").exists() else None)
+        if spy is None:
+            say("  (BENCH_PROFILE: py-spy not found; `.venv/bin/python -m pip install py-spy`)")
+            return
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+        for name, pid in pids.items():
+            out = PROFILE_DIR / f"{phase}-{name}.txt"
+            self.procs.append(subprocess.Popen(
+                [spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw",
+                 "--duration", str(int(seconds)), "--output", str(out)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def wait(self):
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def machine_pids(extra):
+    """The processes whose CPU use is worth attributing: RabbitMQ (beam.smp) plus ``extra``."""
+    pids = dict(extra)
+    for i, pid in enumerate(procstat.pids_named("beam.smp")):
+        pids[f"rabbitmq{'' if i == 0 else i}"] = pid
+    return pids
+
+
+def measured(runner, base_url, target, cpu_pids, profile_pids=None, phase=None):
+    """Warm up, then one measured load run; adds CPU ms per request for each process."""
+    runner.run(base_url, target, WARMUP, tag="warmup")
+    profiler = Profiler(profile_pids or {}, phase or target.name, SECONDS)
+    meter = procstat.CpuMeter(cpu_pids).start()
+    result = runner.run(base_url, target, SECONDS)
+    used = meter.stop()
+    profiler.wait()
+    requests = max(result["requests"], 1)
+    if result.get("loadgen_cpu_s") is not None:
+        used["load generator"] = result["loadgen_cpu_s"]
+    result["cpu_s"] = {name: round(seconds, 2) for name, seconds in used.items()}
+    result["cpu_ms_per_request"] = {name: round(seconds * 1000 / requests, 3) for name, seconds in used.items()}
+    result["cpu_utilisation_cores"] = round(sum(used.values()) / max(result["seconds"], 0.001), 2)
+    return result
+
+
+def show_http(label, result, limit=None, target=None):
+    line = (f"  {label:<34} {result['rps']:>8.1f} req/s   p50 {result['p50_ms']:7.2f} ms   "
+            f"p99 {result['p99_ms']:7.2f} ms   errors {result['errors']}")
+    if result.get("socket_error_detail"):
+        line += f" {result['socket_error_detail']}"
+    if limit:
+        r = ratio(result["rps"], limit)
+        line += f"   = {r:.2f}× echo"
+        if target:
+            met = r >= target and result["errors"] == 0
+            line += f"  (target ≥ {target}× with 0 errors: {'met' if met else 'MISSED'})"
+    say(line)
+    if result.get("cpu_ms_per_request"):
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["cpu_ms_per_request"].items(),
+                                                            key=lambda kv: -kv[1]))
+        say(f"  {'':<34} CPU ms/request: {parts}  (machine busy {result['cpu_utilisation_cores']} of "
+            f"{os.cpu_count()} cores)")
+
+
+# -- phases -----------------------------------------------------------------------------------
+
+def measure_raw(results, amqp_uri, mongo_uri, run_id):
+    say(f"\n▶ raw limits ({RAW_SECONDS:g} s each)")
+    pub = raw.kombu_publish_confirmed(amqp_uri, RAW_SECONDS)
+    results["limits"]["kombu_publish_confirmed"] = pub
+    say(f"  kombu persistent publish + confirm, one at a time: {pub['ops_per_s']:>8.1f} msg/s   "
+        f"p50 {pub['p50_ms']:.2f} ms   p99 {pub['p99_ms']:.2f} ms")
+    ops = raw.pymongo_ops(mongo_uri, f"{run_id}_raw", RAW_SECONDS)
+    results["limits"]["pymongo"] = ops
+    for key, value in ops.items():
+        say(f"  pymongo {key:<24} {value['ops_per_s']:>8.1f} ops/s   p50 {value['p50_ms']:.2f} ms   "
+            f"p99 {value['p99_ms']:.2f} ms")
+
+
+def measure_nameko_limits(results, runner, base_env):
+    say(f"\n▶ nameko limits (wrk -t{WRK_THREADS} -c{CLIENTS}, {WARMUP:g} s warm-up + {SECONDS} s)")
+    noop_port, echo_port = free_port(), free_port()
+    env = {**os.environ, **base_env, "PYTHONPATH": str(ROOT)}
+    config = str(ROOT / "bench" / "limits.yml")
+
+    def nameko(name, target, port=None):
+        proc_env = dict(env)
+        if port:
+            proc_env["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{port}"
+        return Process(name, [str(BIN / "python"), "-m", "nameko", "run", "--config", config,
+                              f"bench.limits:{target}"], proc_env, LOG_DIR)
+
+    procs = {"noop_http": nameko("limit-noop-http", "NoopHttpService", noop_port),
+             "echo_http": nameko("limit-echo-http", "EchoHttpService", echo_port),
+             "echo_rpc": nameko("limit-echo-rpc", "EchoService")}
+    try:
+        for proc in procs.values():
+            proc.start()
+
+        def ready(proc, url):
+            if not proc.alive():
+                raise RuntimeError(f"{proc.name} exited:\n{proc.tail()}")
+            return http_ok(url)
+        noop_url, echo_url = f"http://127.0.0.1:{noop_port}", f"http://127.0.0.1:{echo_port}"
+        wait_until(lambda: ready(procs["noop_http"], noop_url + "/noop"), 60, "bench no-op service")
+        wait_until(lambda: procs["echo_rpc"].alive() and ready(procs["echo_http"], echo_url + "/echo"), 60,
+                   "bench echo services")
+        pids = {name: proc.popen.pid for name, proc in procs.items()}
+        cpu_pids = machine_pids(pids)
+
+        noop = measured(runner, noop_url, load.Target("limit-noop", "GET", "/noop"),
+                        {k: v for k, v in cpu_pids.items() if k != "echo_http" and k != "echo_rpc"})
+        results["limits"]["nameko_http_noop"] = noop
+        show_http("nameko @http no-op", noop)
+        echo = measured(runner, echo_url, load.Target("limit-echo", "GET", "/echo"),
+                        {k: v for k, v in cpu_pids.items() if k != "noop_http"})
+        results["limits"]["nameko_http_rpc_echo"] = echo
+        show_http("nameko @http → @rpc echo → JSON", echo)
+        results["limits"]["nameko_process_rss_mb"] = {name: round(procstat.rss_mb(pid), 1)
+                                                      for name, pid in pids.items()}
+        say(f"  nameko process RSS (MB): {results['limits']['nameko_process_rss_mb']}")
+    finally:
+        for proc in procs.values():
+            proc.stop()
+
+
+def setup_users(base_url, admin_user, admin_password, run_id):
+    admin = Api(base_url, login(base_url, admin_user, admin_password))
+    people = {}
+    for key, roles in (("head", ["department_head"]), ("prosecutor", ["prosecutor"])):
+        username = f"bench_{key}_{run_id[-6:]}"
+        password = secrets.token_urlsafe(12)
+        _, user = admin.call("POST", "/v1/users", {"username": username, "password": password,
+                                                   "display_name": f"基准{key}", "department": "criminal",
+                                                   "roles": roles}, expect=201)
+        people[key] = {"id": user["id"], "token": login(base_url, username, password)}
+    return people
+
+
+def new_case_body(case_no):
+    return {"case_no": case_no, "title": "基准测试案件", "category": "criminal", "department": "criminal"}
+
+
+def create_cases(base_url, token, count, tag):
+    local = threading.local()
+
+    def one(i):
+        if not hasattr(local, "api"):
+            local.api = Api(base_url, token)
+        _, case = local.api.call("POST", "/v1/cases", new_case_body(f"{tag}-{i}"), expect=201)
+        return case["id"]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def measure_platform(results, runner, platform, people, run_id):
+    base = platform.base_url
+    pids = platform.pids()
+    cpu_pids = machine_pids({**pids, "secantusdb": results["_secantus_pid"]})
+    profile_pids = {k: v for k, v in pids.items() if k in ("gateway", "cases")}
+    auth = {"Authorization": f"Bearer {people['head']['token']}"}
+    echo_rps = results["limits"]["nameko_http_rpc_echo"]["rps"]
+    say(f"\n▶ platform (wrk -t{WRK_THREADS} -c{CLIENTS}, {WARMUP:g} s warm-up + {SECONDS} s; LOG_LEVEL="
+        f"{results['config']['LOG_LEVEL']})")
+
+    body = json.dumps(new_case_body(load.UNIQUE), ensure_ascii=False)
+    post = measured(runner, base, load.Target("post-cases", "POST", "/v1/cases", auth, body), cpu_pids,
+                    profile_pids, "post")
+    post["ratio_to_echo"] = ratio(post["rps"], echo_rps)
+    results["platform"]["post_cases"] = post
+    show_http("POST /v1/cases", post, echo_rps, TARGETS["post_vs_echo"])
+
+    case_id = create_cases(base, people["head"]["token"], 1, f"{run_id}-get")[0]
+    get = measured(runner, base, load.Target("get-case", "GET", f"/v1/cases/{case_id}", auth), cpu_pids,
+                   profile_pids, "get")
+    get["ratio_to_echo"] = ratio(get["rps"], echo_rps)
+    results["platform"]["get_case"] = get
+    show_http("GET /v1/cases/{id}", get, echo_rps, TARGETS["get_vs_echo"])
+
+    measure_event_latency(results, runner, platform, people, run_id, case_id, auth, cpu_pids)
+
+
+def measure_event_latency(results, runner, platform, people, run_id, get_case_id, auth, cpu_pids):
+    base = platform.base_url
+    say(f"\n▶ assign → notification latency ({ASSIGNS} assigns, poll every {POLL_INTERVAL * 1000:g} ms) "
+        f"under {CLIENTS} clients of GET /v1/cases/{{id}}")
+    case_ids = create_cases(base, people["head"]["token"], ASSIGNS, f"{run_id}-assign")
+    head, prosecutor = Api(base, people["head"]["token"]), Api(base, people["prosecutor"]["token"])
+    prosecutor_id = people["prosecutor"]["id"]
+
+    background = runner.start_background(base, load.Target("get-case-bg", "GET", f"/v1/cases/{get_case_id}", auth))
+    profiler = None
+    try:
+        time.sleep(WARMUP)
+        profiler = Profiler({k: v for k, v in platform.pids().items()}, "event", max(5, ASSIGNS * 0.1))
+        meter = procstat.CpuMeter(cpu_pids).start()
+        started = time.monotonic()
+        visible, lower, server_side, assign_ms, polls, errors, missed = [], [], [], [], [], 0, 0
+        for case_id in case_ids:
+            t_send = time.perf_counter()
+            status, case = head.call("POST", f"/v1/cases/{case_id}/assign", {"handler_id": prosecutor_id})
+            t0 = time.perf_counter()
+            assign_ms.append((t0 - t_send) * 1000)
+            if status != 200:
+                errors += 1
+                continue
+            n = 0
+            while True:
+                n += 1
+                sent = time.perf_counter()
+                st, page = prosecutor.call("GET", "/v1/me/notifications?limit=1")
+                got = time.perf_counter()
+                if st != 200:
+                    errors += 1
+                elif page["items"] and page["items"][0]["ref"]["id"] == case_id:
+                    visible.append((got - t0) * 1000)
+                    lower.append(max(0.0, sent - t0) * 1000)
+                    created = datetime.fromisoformat(page["items"][0]["created_at"])
+                    updated = datetime.fromisoformat(case["updated_at"])
+                    server_side.append((created - updated).total_seconds() * 1000)
+                    polls.append(n)
+                    break
+                if got - t0 > EVENT_TIMEOUT:
+                    missed += 1
+                    break
+                time.sleep(POLL_INTERVAL)
+        elapsed = time.monotonic() - started
+        used = meter.stop()
+    finally:
+        bg = background.stop()
+        if profiler:
+            profiler.wait()
+    event = {
+        "assigns": len(case_ids), "measured": len(visible), "errors": errors, "missed_after_10s": missed,
+        "p50_ms": round(pct(visible, 50), 1) if visible else None,
+        "p90_ms": round(pct(visible, 90), 1) if visible else None,
+        "p99_ms": round(pct(visible, 99), 1) if visible else None,
+        "max_ms": round(max(visible), 1) if visible else None,
+        "lower_bound_p50_ms": round(pct(lower, 50), 1) if lower else None,
+        "lower_bound_p99_ms": round(pct(lower, 99), 1) if lower else None,
+        "server_side_p50_ms": round(pct(server_side, 50), 1) if server_side else None,
+        "server_side_p99_ms": round(pct(server_side, 99), 1) if server_side else None,
+        "assign_request_p50_ms": round(pct(assign_ms, 50), 1),
+        "assign_request_p99_ms": round(pct(assign_ms, 99), 1),
+        "polls_per_assign_mean": round(sum(polls) / len(polls), 1) if polls else None,
+        "seconds": round(elapsed, 1),
+        "cpu_utilisation_cores": round(sum(used.values()) / elapsed, 2),
+        "background_load": bg,
+    }
+    results["platform"]["assign_to_notification"] = event
+    met = event["p99_ms"] is not None and event["p99_ms"] <= TARGETS["event_p99_ms"] and not errors and not missed
+    say(f"  assign → notification readable        p50 {event['p50_ms']} ms   p99 {event['p99_ms']} ms   "
+        f"max {event['max_ms']} ms   errors {errors}   missed {missed}   "
+        f"(target p99 ≤ {TARGETS['event_p99_ms']:g} ms: {'met' if met else 'MISSED'})")
+    say(f"  {'':<38} (lower bound, poll sent: p50 {event['lower_bound_p50_ms']} / p99 "
+        f"{event['lower_bound_p99_ms']} ms; server clock case.updated_at → notification.created_at: p50 "
+        f"{event['server_side_p50_ms']} / p99 {event['server_side_p99_ms']} ms; assign request itself p50 "
+        f"{event['assign_request_p50_ms']} / p99 {event['assign_request_p99_ms']} ms)")
+    say(f"  background GET load meanwhile: {bg['rps']} req/s, p99 {bg['p99_ms']} ms, errors {bg['errors']}")
+
+
+def measure_memory(results, platform):
+    rss = {name: round(procstat.rss_mb(pid), 1) for name, pid in platform.pids().items()}
+    results["platform"]["rss_mb"] = rss
+    secantus = procstat.rss_mb(results["_secantus_pid"])
+    results["platform"]["secantusdb_rss_mb"] = round(secantus, 1) if secantus else None
+    worst = max(rss.values()) if rss else None
+    met = worst is not None and worst <= TARGETS["rss_mb"] and len(rss) == 3
+    say(f"\n▶ resident memory after the run (VmRSS): "
+        + ", ".join(f"{k} {v:.1f} MB" for k, v in rss.items())
+        + f"   (target every process ≤ {TARGETS['rss_mb']:g} MB: {'met' if met else 'MISSED'}; "
+          f"SecantusDB {results['platform']['secantusdb_rss_mb']} MB, not a service)")
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+def _fmt(value, digits=1):
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _met(flag):
+    return "✅ met" if flag else "❌ missed"
+
+
+def markdown(results):
+    lim, plat, cfg = results["limits"], results["platform"], results["config"]
+    echo = lim.get("nameko_http_rpc_echo")
+    noop = lim.get("nameko_http_noop")
+    lines = [
+        f"# Pingjian bench — {results['finished_at']}",
+        "",
+        f"Machine: {cfg['cpus']} CPUs, Python {cfg['python']}; load tool: {cfg['load_tool']} "
+        f"(-t{cfg['wrk_threads']} -c{cfg['clients']}, {cfg['warmup_s']:g} s warm-up + {cfg['seconds']} s); "
+        f"LOG_LEVEL={cfg['LOG_LEVEL']}; limits and platform measured in the same run.",
+        "",
+        "## Limits",
+        "",
+        "| Limit | Throughput | p50 | p99 | Errors |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, r in (("nameko `@http` no-op", noop), ("nameko `@http` → `@rpc` echo → JSON", echo)):
+        if r:
+            lines.append(f"| {label} | {_fmt(r['rps'])} req/s | {_fmt(r['p50_ms'], 2)} ms | "
+                         f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} |")
+    pub = lim.get("kombu_publish_confirmed")
+    if pub:
+        lines.append(f"| kombu persistent publish + confirm, one at a time | {_fmt(pub['ops_per_s'])} msg/s | "
+                     f"{_fmt(pub['p50_ms'], 2)} ms | {_fmt(pub['p99_ms'], 2)} ms | 0 |")
+    for key, r in (lim.get("pymongo") or {}).items():
+        op, threads = key.rsplit("_t", 1)
+        lines.append(f"| pymongo `{op}` ({threads} thread{'s' if threads != '1' else ''}) | "
+                     f"{_fmt(r['ops_per_s'])} ops/s | {_fmt(r['p50_ms'], 2)} ms | {_fmt(r['p99_ms'], 2)} ms | 0 |")
+    lines += ["", "## Platform vs targets", "",
+              "| Figure | Value | p50 | p99 | Errors | Ratio to limit | Target | Result |",
+              "|---|---:|---:|---:|---:|---:|---|---|"]
+    for key, label, target in (("post_cases", "`POST /v1/cases`", "post_vs_echo"),
+                               ("get_case", "`GET /v1/cases/{id}`", "get_vs_echo")):
+        r = plat.get(key)
+        if r:
+            met = r["ratio_to_echo"] is not None and r["ratio_to_echo"] >= TARGETS[target] and r["errors"] == 0
+            lines.append(f"| {label} at {cfg['clients']} clients | {_fmt(r['rps'])} req/s | {_fmt(r['p50_ms'], 2)} ms | "
+                         f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} | {r['ratio_to_echo']:.2f}× echo | "
+                         f"≥ {TARGETS[target]}× echo, 0 errors | {_met(met)} |")
+    ev = plat.get("assign_to_notification")
+    if ev:
+        met = ev["p99_ms"] is not None and ev["p99_ms"] <= TARGETS["event_p99_ms"] and not ev["errors"] \
+            and not ev["missed_after_10s"]
+        lines.append(f"| assign → notification readable ({ev['measured']} of {ev['assigns']}), under "
+                     f"{_fmt(ev['background_load']['rps'])} req/s of GET | — | {_fmt(ev['p50_ms'])} ms | "
+                     f"{_fmt(ev['p99_ms'])} ms | {ev['errors'] + ev['missed_after_10s']} | — | "
+                     f"p99 ≤ {TARGETS['event_p99_ms']:g} ms | {_met(met)} |")
+    rss = plat.get("rss_mb")
+    if rss:
+        base = lim.get("nameko_process_rss_mb") or {}
+        base_txt = f"{max(base.values()):.0f} MB (bare nameko)" if base else "—"
+        for name, mb in rss.items():
+            lines.append(f"| RSS `{name}` after the run | {mb:.1f} MB | | | | vs {base_txt} | "
+                         f"≤ {TARGETS['rss_mb']:g} MB | {_met(mb <= TARGETS['rss_mb'])} |")
+    if ev:
+        lines += ["", f"Event latency detail: lower bound (time the successful poll was sent) p50 "
+                      f"{_fmt(ev['lower_bound_p50_ms'])} / p99 {_fmt(ev['lower_bound_p99_ms'])} ms; server clocks "
+                      f"(case `updated_at` → notification `created_at`) p50 {_fmt(ev['server_side_p50_ms'])} / p99 "
+                      f"{_fmt(ev['server_side_p99_ms'])} ms; the assign request itself p50 "
+                      f"{_fmt(ev['assign_request_p50_ms'])} / p99 {_fmt(ev['assign_request_p99_ms'])} ms; background "
+                      f"GET p99 {_fmt(ev['background_load']['p99_ms'], 2)} ms, errors "
+                      f"{ev['background_load']['errors']}."]
+    rows = [(label, r) for label, r in (("no-op limit", noop), ("echo limit", echo),
+                                        ("POST /v1/cases", plat.get("post_cases")),
+                                        ("GET /v1/cases/{id}", plat.get("get_case"))) if r]
+    if rows:
+        names = sorted({n for _, r in rows for n in r.get("cpu_ms_per_request", {})})
+        lines += ["", "## CPU per request (ms of CPU per completed request, by process)", "",
+                  "| Run | " + " | ".join(names) + " | cores busy |",
+                  "|---|" + "---:|" * (len(names) + 1)]
+        for label, r in rows:
+            cells = [_fmt(r.get("cpu_ms_per_request", {}).get(n), 2) for n in names]
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {r.get('cpu_utilisation_cores', '—')} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(results):
+    OUT.mkdir(parents=True, exist_ok=True)
+    public = {k: v for k, v in results.items() if not k.startswith("_")}
+    (OUT / "last-run.json").write_text(json.dumps(public, indent=2, ensure_ascii=False) + "\n")
+    (OUT / "last-run.md").write_text(markdown(public), encoding="utf-8")
+    say(f"\n✓ results: {OUT / 'last-run.md'} and {OUT / 'last-run.json'}")
+
+
+# -- main --------------------------------------------------------------------------------------------
+
+def main():
+    run_id = f"bench{datetime.now().strftime('%H%M%S')}{uuid.uuid4().hex[:6]}"
+    vhost = f"pingjian-{run_id}"
+    amqp_uri = f"pyamqp://guest:guest@{AMQP_HOST}/{urllib.parse.quote(vhost, safe='')}"
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    runner = load.make_runner(OUT / "wrk", WRK_THREADS, CLIENTS)
+    results = {
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": {"cpus": os.cpu_count(), "python": pyplatform.python_version(), "load_tool": runner.tool,
+                   "wrk_threads": WRK_THREADS, "clients": CLIENTS, "seconds": SECONDS, "warmup_s": WARMUP,
+                   "assigns": ASSIGNS, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"), "vhost": vhost,
+                   "profiled": PROFILE},
+        "targets": TARGETS, "limits": {}, "platform": {},
+    }
+    say(f"• Pingjian bench {run_id}: vhost {vhost}, load tool {runner.tool}, logs in {LOG_DIR}")
+    if PROFILE:
+        say("• BENCH_PROFILE=1: py-spy profiles go to var/bench/profiles/ (figures of this run are perturbed)")
+    broker_reachable(f"pyamqp://guest:guest@{AMQP_HOST}/")
+    create_vhost(vhost)
+    secantus = platform = None
+    failed = False
+    try:
+        broker_reachable(amqp_uri)
+        secantus, mongo_uri = start_secantus(":memory:", free_port(), LOG_DIR)
+        results["_secantus_pid"] = secantus.popen.pid
+        measure_raw(results, amqp_uri, mongo_uri, run_id)
+        measure_nameko_limits(results, runner, {"AMQP_URI": amqp_uri})
+
+        admin_user, admin_password = f"admin_{run_id[-6:]}", secrets.token_urlsafe(16)
+        env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "MONGO_DB_PREFIX": run_id,
+               "JWT_SECRET": secrets.token_urlsafe(48), "PINGJIAN_ADMIN_USER": admin_user,
+               "PINGJIAN_ADMIN_PASSWORD": admin_password}
+        say("\n• starting the platform (cases, notifications, gateway)")
+        platform = LocalPlatform(env, LOG_DIR, gateway_port=free_port())
+        platform.start()
+        people = setup_users(platform.base_url, admin_user, admin_password, run_id)
+        measure_platform(results, runner, platform, people, run_id)
+        measure_memory(results, platform)
+    except Exception:
+        failed = True
+        traceback.print_exc()
+        say("✗ bench broke (see the traceback above and var/bench/logs/)")
+    finally:
+        if platform is not None:
+            platform.stop()
+        if secantus is not None:
+            secantus.stop()
+        try:
+            delete_vhost(vhost)
+        except Exception as exc:  # reported, the figures are still worth writing
+            say(f"! could not delete vhost {vhost}: {exc}")
+        results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["status"] = "broken" if failed else "ok"
+        write_outputs(results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

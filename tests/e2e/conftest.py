@@ -1,0 +1,90 @@
+"""The platform as real processes (SecantusDB, RabbitMQ vhost, nameko services, gateway), once per session.
+
+With PINGJIAN_E2E_BASE_URL set (``make smoke`` against docker compose), the
+tests drive that stack instead, logging in with PINGJIAN_E2E_ADMIN_USER /
+PINGJIAN_E2E_ADMIN_PASSWORD; tests that need to reach inside the platform
+(cut the relay's broker link, read a database) are skipped there.
+"""
+import os
+import secrets
+import tempfile
+import uuid
+from dataclasses import dataclass
+from typing import Optional
+
+import pytest
+
+from kit.mongo import get_client
+from ops.platform import LocalPlatform, free_port
+from tests.support.api import Api
+from tests.support.tcp_proxy import TcpProxy
+
+
+@dataclass
+class Stack:
+    base_url: str
+    admin_user: str
+    admin_password: str
+    proxy: Optional[TcpProxy] = None
+    mongo_uri: Optional[str] = None
+    db_prefix: Optional[str] = None
+
+    def db(self, service):
+        if not self.mongo_uri:
+            pytest.skip("needs direct database access (local platform only)")
+        return get_client(self.mongo_uri)[f"{self.db_prefix}_{service}"]
+
+
+@pytest.fixture(scope="session")
+def stack(request):
+    base_url = os.environ.get("PINGJIAN_E2E_BASE_URL")
+    if base_url:
+        yield Stack(base_url, os.environ["PINGJIAN_E2E_ADMIN_USER"], os.environ["PINGJIAN_E2E_ADMIN_PASSWORD"])
+        return
+    mongo_uri = request.getfixturevalue("mongo_uri")
+    rabbit_manager = request.getfixturevalue("rabbit_manager")
+    vhost = f"pingjian_e2e_{uuid.uuid4().hex[:8]}"
+    rabbit_manager.create_vhost(vhost)
+    rabbit_manager.set_vhost_permissions(vhost, "guest", ".*", ".*", ".*")
+    proxy = TcpProxy("127.0.0.1", 5672).start()
+    admin_user, admin_password, prefix = "admin", secrets.token_urlsafe(12), f"e2e{uuid.uuid4().hex[:8]}"
+    env = {"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", "MONGO_URI": mongo_uri,
+           "MONGO_DB_PREFIX": prefix, "JWT_SECRET": secrets.token_urlsafe(40),
+           "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password,
+           "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500"}
+    # Only the cases relay goes through the proxy, so the outage test can cut exactly that link.
+    overrides = {"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
+    log_dir = tempfile.mkdtemp(prefix="pingjian-e2e-")
+    platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
+    try:
+        yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix)
+    finally:
+        platform.stop()
+        proxy.stop()
+        rabbit_manager.delete_vhost(vhost)
+        print(f"\ne2e process logs: {log_dir}")
+
+
+@pytest.fixture(scope="session")
+def anonymous(stack):
+    return Api(stack.base_url)
+
+
+@pytest.fixture(scope="session")
+def admin(stack, anonymous):
+    return anonymous.login(stack.admin_user, stack.admin_password)
+
+
+@pytest.fixture(scope="session")
+def criminal_head(admin):
+    return admin.create_user("department_head", "criminal")
+
+
+@pytest.fixture(scope="session")
+def criminal_prosecutor(admin):
+    return admin.create_user("prosecutor", "criminal")
+
+
+@pytest.fixture(scope="session")
+def civil_prosecutor(admin):
+    return admin.create_user("prosecutor", "civil")

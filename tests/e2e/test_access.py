@@ -1,0 +1,82 @@
+"""Unauthenticated calls get 401, unauthorized ones 403, and neither touches anything."""
+import pytest
+
+from tests.support.api import Api, unique_case_no
+
+PROTECTED = [("GET", "/v1/me"), ("GET", "/v1/users"), ("POST", "/v1/users"), ("GET", "/v1/cases"),
+             ("POST", "/v1/cases"), ("GET", "/v1/cases/x"), ("POST", "/v1/cases/x/assign"),
+             ("POST", "/v1/cases/x/transition"), ("GET", "/v1/me/notifications"),
+             ("POST", "/v1/me/notifications/x/read"), ("GET", "/v1/meta/enums")]
+
+
+@pytest.mark.parametrize("method,path", PROTECTED)
+def test_every_v1_route_needs_a_token(anonymous, method, path):
+    response = anonymous.request(method, path, json={})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_forged_token_is_401_and_writes_nothing(stack, criminal_head):
+    _, head = criminal_head
+    case_no = unique_case_no()
+    forged = Api(stack.base_url, token=head.token[:-4] + "AAAA")
+    response = forged.post("/v1/cases", json={"case_no": case_no, "title": "伪造", "category": "criminal",
+                                              "department": "criminal"})
+    assert response.status_code == 401
+    assert head.get("/v1/cases", params={"q": case_no}).json()["items"] == []
+
+
+def test_wrong_password_is_401(stack, anonymous):
+    response = anonymous.post("/v1/auth/token", json={"username": stack.admin_user, "password": "wrong-password"})
+    assert response.status_code == 401
+    unknown = anonymous.post("/v1/auth/token", json={"username": "no-such-user", "password": "whatever-123"})
+    assert unknown.status_code == 401
+
+
+def test_only_admin_creates_users(admin, criminal_head):
+    _, head = criminal_head
+    response = head.post("/v1/users", json={"username": "sneaky_user", "password": "password-1",
+                                            "display_name": "越权", "department": "criminal", "roles": ["admin"]})
+    assert response.status_code == 403
+    assert "sneaky_user" not in [u["username"] for u in admin.get("/v1/users", params={"limit": 100}).json()["items"]]
+
+
+def test_prosecutor_sees_and_changes_only_own_department(criminal_head, criminal_prosecutor, civil_prosecutor):
+    _, head = criminal_head
+    _, own = criminal_prosecutor
+    _, other = civil_prosecutor
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "部门隔离", "category": "criminal",
+                                        "department": "criminal"}).json()
+    assert own.get(f"/v1/cases/{case['id']}").status_code == 200
+    assert other.get(f"/v1/cases/{case['id']}").status_code == 403
+    assert other.post(f"/v1/cases/{case['id']}/transition", json={"to": "under_review"}).status_code == 403
+    assert other.get("/v1/cases", params={"department": "criminal"}).status_code == 403
+    assert case["id"] not in [c["id"] for c in other.get("/v1/cases", params={"limit": 100}).json()["items"]]
+    assert other.post("/v1/cases", json={"case_no": unique_case_no(), "title": "跨部门登记",
+                                         "category": "criminal", "department": "criminal"}).status_code == 403
+    assert head.get(f"/v1/cases/{case['id']}").json()["status"] == "registered"
+
+    # A prosecutor handles cases but does not assign them.
+    assert own.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": "whoever"}).status_code in (400, 403)
+    assert own.post(f"/v1/cases/{case['id']}/transition", json={"to": "under_review"}).status_code == 200
+
+
+def test_prosecutor_cannot_assign_even_to_a_real_user(criminal_head, criminal_prosecutor):
+    _, head = criminal_head
+    prosecutor_user, prosecutor = criminal_prosecutor
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "分案权限", "category": "criminal",
+                                        "department": "criminal"}).json()
+    response = prosecutor.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]})
+    assert response.status_code == 403
+    assert head.get(f"/v1/cases/{case['id']}").json()["handler_id"] is None
+
+
+def test_a_user_cannot_read_someone_elses_notification(criminal_head, criminal_prosecutor, civil_prosecutor):
+    _, head = criminal_head
+    prosecutor_user, _ = criminal_prosecutor
+    _, other = civil_prosecutor
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "通知隔离", "category": "criminal",
+                                        "department": "criminal", "handler_id": prosecutor_user["id"]}).json()
+    assert case["handler_id"] == prosecutor_user["id"]
+    # Whatever id it guesses, another user's notification is "not found" for them.
+    assert other.post("/v1/me/notifications/not-mine/read").status_code == 404

@@ -1,0 +1,104 @@
+"""Bad input gets a clear 4xx JSON error naming the field, and nothing is written."""
+import pytest
+
+from tests.support.api import unique_case_no
+
+
+def assert_case_absent(api, case_no):
+    assert api.get("/v1/cases", params={"q": case_no}).json()["items"] == []
+
+
+def test_malformed_json_is_400_not_500(criminal_head):
+    _, head = criminal_head
+    case_no = unique_case_no()
+    response = head.post("/v1/cases", data=f'{{"case_no": "{case_no}", "title": ',
+                         headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert_case_absent(head, case_no)
+
+
+@pytest.mark.parametrize("patch,field", [
+    ({"case_no": 123}, "case_no"),                      # wrong type
+    ({"title": None}, "title"),                         # null
+    ({"category": "murder"}, "category"),               # unknown enum
+    ({"department": "kitchen"}, "department"),          # unknown enum
+    ({"title": "x" * 201}, "title"),                    # too long
+    ({"surprise": 1}, "surprise"),                      # unknown field
+])
+def test_invalid_case_fields_are_named(criminal_head, patch, field):
+    _, head = criminal_head
+    case_no = unique_case_no()
+    body = {"case_no": case_no, "title": "测试", "category": "criminal", "department": "criminal", **patch}
+    response = head.post("/v1/cases", json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error" and field in error["fields"]
+    assert_case_absent(head, case_no)
+
+
+def test_missing_fields_are_each_named(criminal_head):
+    _, head = criminal_head
+    response = head.post("/v1/cases", json={})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"case_no", "title", "category", "department"}
+
+
+def test_non_object_body_and_unknown_handler_are_400(criminal_head):
+    _, head = criminal_head
+    assert head.post("/v1/cases", json=[1, 2]).status_code == 400
+    case_no = unique_case_no()
+    response = head.post("/v1/cases", json={"case_no": case_no, "title": "测试", "category": "criminal",
+                                            "department": "criminal", "handler_id": "nobody"})
+    assert response.status_code == 400 and "handler_id" in response.json()["error"]["fields"]
+    assert_case_absent(head, case_no)
+
+
+def test_oversized_body_is_413(criminal_head):
+    _, head = criminal_head
+    case_no = unique_case_no()
+    response = head.post("/v1/cases", json={"case_no": case_no, "title": "x" * (1024 * 1024 + 10),
+                                            "category": "criminal", "department": "criminal"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert_case_absent(head, case_no)
+
+
+def test_bad_query_parameters_are_named(criminal_head):
+    _, head = criminal_head
+    for params, field in [({"limit": "lots"}, "limit"), ({"limit": 0}, "limit"), ({"status": "lost"}, "status"),
+                          ({"cursor": "garbage"}, "cursor"), ({"colour": "red"}, "colour")]:
+        response = head.get("/v1/cases", params=params)
+        assert response.status_code == 400, (params, response.text)
+        assert field in response.json()["error"]["fields"]
+
+
+def test_bad_assign_and_transition_bodies(criminal_head):
+    _, head = criminal_head
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "测试", "category": "criminal",
+                                        "department": "criminal"}).json()
+    assert "handler_id" in head.post(f"/v1/cases/{case['id']}/assign", json={}).json()["error"]["fields"]
+    assert "to" in head.post(f"/v1/cases/{case['id']}/transition", json={"to": "x"}).json()["error"]["fields"]
+    assert head.get(f"/v1/cases/{case['id']}").json()["version"] == 1
+
+
+def test_invalid_user_is_refused_and_not_created(admin):
+    for body, field in [({"username": "a", "password": "password-1", "display_name": "甲", "department": "civil",
+                          "roles": ["prosecutor"]}, "username"),
+                        ({"username": "valid_name", "password": "short", "display_name": "甲",
+                          "department": "civil", "roles": ["prosecutor"]}, "password"),
+                        ({"username": "valid_name", "password": "password-1", "display_name": "甲",
+                          "department": "civil", "roles": ["emperor"]}, "roles"),
+                        ({"username": "valid_name", "password": "password-1", "display_name": "甲",
+                          "department": "civil", "roles": []}, "roles")]:
+        response = admin.post("/v1/users", json=body)
+        assert response.status_code == 400 and field in response.json()["error"]["fields"], response.text
+    names = [u["username"] for u in admin.get("/v1/users", params={"limit": 100}).json()["items"]]
+    assert "valid_name" not in names
+
+
+def test_unknown_route_and_wrong_method_are_json(anonymous):
+    missing = anonymous.get("/v1/nowhere")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    wrong = anonymous.request("DELETE", "/v1/auth/token")
+    assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
