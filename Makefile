@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## run: the whole platform locally (SecantusDB in var/ + local RabbitMQ), gateway on :8000
 run: install
-	$(BIN)/python ops/run_local.py
+	$(BIN)/python -m ops.run_local
 
 ## test: unit, integration and e2e tests against real RabbitMQ and SecantusDB
 test: install

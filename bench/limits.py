@@ -8,7 +8,7 @@ at best for the same shape of work.
 * ``EchoService``      — the ``@rpc`` echo it calls.
 
 Each runs as its own ``nameko run --config bench/limits.yml bench.limits:<Class>``
-process (bench/run.py starts them through ops.platform.Process).
+process (bench/run.py starts them through ops.launcher.Process).
 """
 import json
 

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import load, procstat, raw  # noqa: E402
-from ops.platform import BIN, LocalPlatform, Process, broker_reachable, free_port, start_secantus, wait_until  # noqa: E402,E501
+from ops.launcher import BIN, LocalPlatform, Process, broker_reachable, free_port, start_secantus, wait_until  # noqa: E402,E501
 
 OUT = ROOT / "var" / "bench"
 LOG_DIR = OUT / "logs"

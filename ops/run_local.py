@@ -1,4 +1,4 @@
-"""``make run``: the whole platform on this machine.
+"""``make run`` (``python -m ops.run_local``): the whole platform on this machine.
 
 SecantusDB under var/ (unless MONGO_URI is given), the local RabbitMQ (or
 AMQP_URI), every service and the gateway on 127.0.0.1:8000. Data survives a
@@ -9,11 +9,8 @@ import secrets
 import signal
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ops.platform import ROOT, LocalPlatform, broker_reachable, start_secantus  # noqa: E402
+from ops.launcher import ROOT, LocalPlatform, broker_reachable, start_secantus
 
 VAR = ROOT / "var"
 DEV_ADMIN_USER = "admin"

@@ -14,7 +14,7 @@ import uuid  # noqa: E402
 
 import pytest  # noqa: E402
 
-from ops.platform import start_secantus, free_port  # noqa: E402
+from ops.launcher import start_secantus, free_port  # noqa: E402
 from kit.mongo import get_client  # noqa: E402
 
 

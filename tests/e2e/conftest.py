@@ -15,7 +15,7 @@ from typing import Optional
 import pytest
 
 from kit.mongo import get_client
-from ops.platform import LocalPlatform, free_port
+from ops.launcher import LocalPlatform, free_port
 from tests.support.api import Api
 from tests.support.tcp_proxy import TcpProxy
 

@@ -5,7 +5,7 @@ from nameko.standalone.events import get_event_exchange
 from kit.context import Context
 from kit.mongo import ensure_indexes, run_in_transaction
 from kit.outbox import INDEXES, OUTBOX, OutboxWriter, Relay
-from ops.platform import free_port
+from ops.launcher import free_port
 from tests.support.amqp import Tap
 
 ACTOR = {"user_id": "u1", "roles": ["department_head"], "department": "criminal"}

@@ -3,7 +3,7 @@ import socket
 
 import eventlet
 
-from ops.platform import free_port
+from ops.launcher import free_port
 
 
 class TcpProxy:
