@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from gateway import auth
-from kit.errors import DomainError, Forbidden, ValidationFailed
+from kit.errors import EXPECTED, DomainError, Forbidden, ValidationFailed
 from kit.validation import load
 
 log = logging.getLogger("pingjian.gateway")
@@ -108,6 +108,7 @@ class Route(HttpRequestHandler):
         self.summary, self.tag = summary, tag
         self.auth, self.roles = auth, tuple(roles)
         self.body, self.query, self.response, self.status = body, query, response, status
+        kwargs.setdefault("expected_exceptions", EXPECTED)  # 4xx outcomes are logged as warnings, not errors
         super().__init__(method, url, **kwargs)
 
     def setup(self):

@@ -20,7 +20,7 @@ class TokenResponse(Schema):
 
 class CreateUser(Schema):
     username = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9_.-]{3,64}$", error="用户名应为 3 到 64 位字母、数字或 _ . -"))
+        r"^\S{1,64}$", error="用户名应为 1 到 64 个字符，且不含空白"))
     password = fields.String(required=True, validate=validate.Length(min=8, max=128,
                                                                      error="密码长度应在 {min} 到 {max} 之间"))
     display_name = text(1, 64, required=True)

@@ -66,17 +66,16 @@ def main():
         print(f"  development admin: {admin_user} / {admin_password}  (set PINGJIAN_ADMIN_USER/PASSWORD to change)")
     print("  Ctrl-C stops everything.\n")
 
+    # Explicit handlers: a launcher started from a script may inherit SIGINT as "ignored".
     stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    try:
-        while not stopping:
-            dead = [name for name, proc in platform.processes.items() if not proc.alive()]
-            if dead:
-                print(f"✗ {', '.join(dead)} exited; see var/log/. Stopping.", file=sys.stderr)
-                break
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    while not stopping:
+        dead = [name for name, proc in platform.processes.items() if not proc.alive()]
+        if dead:
+            print(f"✗ {', '.join(dead)} exited; see var/log/. Stopping.", file=sys.stderr)
+            break
+        time.sleep(0.5)
     print("• stopping …")
     platform.stop()
     for proc in started:

@@ -83,7 +83,7 @@ def test_bad_assign_and_transition_bodies(criminal_head):
 
 
 def test_invalid_user_is_refused_and_not_created(admin):
-    for body, field in [({"username": "a", "password": "password-1", "display_name": "甲", "department": "civil",
+    for body, field in [({"username": "has space", "password": "password-1", "display_name": "甲", "department": "civil",
                           "roles": ["prosecutor"]}, "username"),
                         ({"username": "valid_name", "password": "short", "display_name": "甲",
                           "department": "civil", "roles": ["prosecutor"]}, "password"),
