@@ -1,5 +1,6 @@
 """Per-process resident memory and CPU time, read from /proc (Linux only)."""
 import os
+import time
 from pathlib import Path
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -57,3 +58,23 @@ class CpuMeter:
             if after is not None and before is not None:
                 used[name] = after - before
         return used
+
+
+def _machine_ticks():
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:9]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values), idle
+
+
+class MachineMeter:
+    """Machine-wide CPU use (all processes and the kernel) between ``start()`` and ``stop()``, in cores."""
+
+    def start(self):
+        self._t0, (self._total0, self._idle0) = time.monotonic(), _machine_ticks()
+        return self
+
+    def stop(self):
+        total, idle = _machine_ticks()
+        busy_fraction = 1 - (idle - self._idle0) / max(total - self._total0, 1)
+        return round(busy_fraction * (os.cpu_count() or 1), 2)

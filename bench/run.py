@@ -199,8 +199,10 @@ def measured(runner, base_url, target, cpu_pids, profile_pids=None, phase=None):
     runner.run(base_url, target, WARMUP, tag="warmup")
     profiler = Profiler(profile_pids or {}, phase or target.name, SECONDS)
     meter = procstat.CpuMeter(cpu_pids).start()
+    machine = procstat.MachineMeter().start()
     result = runner.run(base_url, target, SECONDS)
     used = meter.stop()
+    result["machine_busy_cores"] = machine.stop()
     profiler.wait()
     requests = max(result["requests"], 1)
     if result.get("loadgen_cpu_s") is not None:
@@ -208,6 +210,7 @@ def measured(runner, base_url, target, cpu_pids, profile_pids=None, phase=None):
     result["cpu_s"] = {name: round(seconds, 2) for name, seconds in used.items()}
     result["cpu_ms_per_request"] = {name: round(seconds * 1000 / requests, 3) for name, seconds in used.items()}
     result["cpu_utilisation_cores"] = round(sum(used.values()) / max(result["seconds"], 0.001), 2)
+    result["machine_cpu_ms_per_request"] = round(result["machine_busy_cores"] * result["seconds"] * 1000 / requests, 3)
     return result
 
 
@@ -226,8 +229,8 @@ def show_http(label, result, limit=None, target=None):
     if result.get("cpu_ms_per_request"):
         parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["cpu_ms_per_request"].items(),
                                                             key=lambda kv: -kv[1]))
-        say(f"  {'':<34} CPU ms/request: {parts}  (machine busy {result['cpu_utilisation_cores']} of "
-            f"{os.cpu_count()} cores)")
+        say(f"  {'':<34} CPU ms/request: {parts}; whole machine {result['machine_cpu_ms_per_request']:.2f} "
+            f"(busy {result['machine_busy_cores']} of {os.cpu_count()} cores)")
 
 
 # -- phases -----------------------------------------------------------------------------------
@@ -321,7 +324,35 @@ def create_cases(base_url, token, count, tag):
         return list(pool.map(one, range(count)))
 
 
-def measure_platform(results, runner, platform, people, run_id):
+class Outbox:
+    """Reads the cases service's outbox (its own collection, read-only) to see the relay keep up."""
+
+    def __init__(self, mongo_uri, run_id):
+        from pymongo import MongoClient
+        self.client = MongoClient(mongo_uri)
+        self.outbox = self.client[f"{run_id}_cases"]["outbox"]
+
+    def counts(self):
+        return {"pending": self.outbox.count_documents({"status": "pending"}),
+                "sent": self.outbox.count_documents({"status": "sent"})}
+
+    def drain(self, timeout=120):
+        """Wait until nothing is pending; returns (pending at start, seconds to drain, events/s)."""
+        start, t0 = self.counts(), time.monotonic()
+        counts = start
+        while counts["pending"] and time.monotonic() - t0 < timeout:
+            time.sleep(0.2)
+            counts = self.counts()
+        seconds = time.monotonic() - t0
+        rate = (counts["sent"] - start["sent"]) / seconds if seconds > 0.2 else None
+        return {"pending_at_end_of_load": start["pending"], "drain_seconds": round(seconds, 1),
+                "drain_rate_per_s": round(rate, 1) if rate else None, "left_pending": counts["pending"]}
+
+    def close(self):
+        self.client.close()
+
+
+def measure_platform(results, runner, platform, people, run_id, outbox):
     base = platform.base_url
     pids = platform.pids()
     cpu_pids = machine_pids({**pids, "secantusdb": results["_secantus_pid"]})
@@ -332,11 +363,20 @@ def measure_platform(results, runner, platform, people, run_id):
         f"{results['config']['LOG_LEVEL']})")
 
     body = json.dumps(new_case_body(load.UNIQUE), ensure_ascii=False)
+    before = outbox.counts()
     post = measured(runner, base, load.Target("post-cases", "POST", "/v1/cases", auth, body), cpu_pids,
                     profile_pids, "post")
     post["ratio_to_echo"] = ratio(post["rps"], echo_rps)
     results["platform"]["post_cases"] = post
     show_http("POST /v1/cases", post, echo_rps, TARGETS["post_vs_echo"])
+    # Each POST adds a case.registered event to the outbox; the relay publishes them one by one.
+    drain = outbox.drain()
+    drain["events_written"] = drain["pending_at_end_of_load"] + outbox.counts()["sent"] - before["sent"] \
+        - drain["left_pending"]
+    post["outbox"] = drain
+    say(f"  {'':<34} outbox after the POST run: {drain['pending_at_end_of_load']} events still pending, "
+        f"drained in {drain['drain_seconds']} s at {drain['drain_rate_per_s']} events/s "
+        f"(the next phase starts after the drain)")
 
     case_id = create_cases(base, people["head"]["token"], 1, f"{run_id}-get")[0]
     get = measured(runner, base, load.Target("get-case", "GET", f"/v1/cases/{case_id}", auth), cpu_pids,
@@ -345,14 +385,15 @@ def measure_platform(results, runner, platform, people, run_id):
     results["platform"]["get_case"] = get
     show_http("GET /v1/cases/{id}", get, echo_rps, TARGETS["get_vs_echo"])
 
-    measure_event_latency(results, runner, platform, people, run_id, case_id, auth, cpu_pids)
+    measure_event_latency(results, runner, platform, people, run_id, case_id, auth, cpu_pids, outbox)
 
 
-def measure_event_latency(results, runner, platform, people, run_id, get_case_id, auth, cpu_pids):
+def measure_event_latency(results, runner, platform, people, run_id, get_case_id, auth, cpu_pids, outbox):
     base = platform.base_url
     say(f"\n▶ assign → notification latency ({ASSIGNS} assigns, poll every {POLL_INTERVAL * 1000:g} ms) "
         f"under {CLIENTS} clients of GET /v1/cases/{{id}}")
     case_ids = create_cases(base, people["head"]["token"], ASSIGNS, f"{run_id}-assign")
+    outbox.drain()
     head, prosecutor = Api(base, people["head"]["token"]), Api(base, people["prosecutor"]["token"])
     prosecutor_id = people["prosecutor"]["id"]
 
@@ -504,6 +545,13 @@ def markdown(results):
         for name, mb in rss.items():
             lines.append(f"| RSS `{name}` after the run | {mb:.1f} MB | | | | vs {base_txt} | "
                          f"≤ {TARGETS['rss_mb']:g} MB | {_met(mb <= TARGETS['rss_mb'])} |")
+    post_outbox = (plat.get("post_cases") or {}).get("outbox")
+    if post_outbox:
+        lines += ["", f"Outbox relay: after the POST run {post_outbox['pending_at_end_of_load']} of "
+                      f"{post_outbox['events_written']} `case.registered` events were still pending; the relay drained "
+                      f"them in {post_outbox['drain_seconds']} s ({_fmt(post_outbox['drain_rate_per_s'])} events/s; raw "
+                      f"confirmed publish limit {_fmt((lim.get('kombu_publish_confirmed') or {}).get('ops_per_s'))} msg/s). "
+                      f"The GET run starts after the drain."]
     if ev:
         lines += ["", f"Event latency detail: lower bound (time the successful poll was sent) p50 "
                       f"{_fmt(ev['lower_bound_p50_ms'])} / p99 {_fmt(ev['lower_bound_p99_ms'])} ms; server clocks "
@@ -518,11 +566,12 @@ def markdown(results):
     if rows:
         names = sorted({n for _, r in rows for n in r.get("cpu_ms_per_request", {})})
         lines += ["", "## CPU per request (ms of CPU per completed request, by process)", "",
-                  "| Run | " + " | ".join(names) + " | cores busy |",
-                  "|---|" + "---:|" * (len(names) + 1)]
+                  "| Run | " + " | ".join(names) + " | whole machine | machine busy (cores) |",
+                  "|---|" + "---:|" * (len(names) + 2)]
         for label, r in rows:
             cells = [_fmt(r.get("cpu_ms_per_request", {}).get(n), 2) for n in names]
-            lines.append(f"| {label} | " + " | ".join(cells) + f" | {r.get('cpu_utilisation_cores', '—')} |")
+            lines.append(f"| {label} | " + " | ".join(cells) + f" | {_fmt(r.get('machine_cpu_ms_per_request'), 2)} | "
+                         f"{r.get('machine_busy_cores', '—')} of {cfg['cpus']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -540,6 +589,8 @@ def main():
     run_id = f"bench{datetime.now().strftime('%H%M%S')}{uuid.uuid4().hex[:6]}"
     vhost = f"pingjian-{run_id}"
     amqp_uri = f"pyamqp://guest:guest@{AMQP_HOST}/{urllib.parse.quote(vhost, safe='')}"
+    for stale in (LOG_DIR, OUT / "wrk", PROFILE_DIR):  # this run's files only
+        shutil.rmtree(stale, ignore_errors=True)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     runner = load.make_runner(OUT / "wrk", WRK_THREADS, CLIENTS)
     results = {
@@ -572,7 +623,11 @@ def main():
         platform = LocalPlatform(env, LOG_DIR, gateway_port=free_port())
         platform.start()
         people = setup_users(platform.base_url, admin_user, admin_password, run_id)
-        measure_platform(results, runner, platform, people, run_id)
+        outbox = Outbox(mongo_uri, run_id)
+        try:
+            measure_platform(results, runner, platform, people, run_id, outbox)
+        finally:
+            outbox.close()
         measure_memory(results, platform)
     except Exception:
         failed = True

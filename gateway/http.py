@@ -91,6 +91,8 @@ def _read_json(request, max_bytes):
         return json.loads(raw)
     except ValueError as exc:  # includes invalid UTF-8
         raise ValidationFailed("请求体不是有效的 JSON", fields={"_body": [f"JSON 解析失败：{exc}"]}) from None
+    except RecursionError:
+        raise ValidationFailed("请求体不是有效的 JSON", fields={"_body": ["JSON 嵌套层数过深"]}) from None
 
 
 def _query_dict(request):

@@ -107,9 +107,11 @@ class RequestContext(DependencyProvider):
         started = self._started.pop(worker_ctx, None)
         elapsed_ms = round((time.monotonic() - started) * 1000, 2) if started else None
         outcome = "ok" if exc_info is None else exc_info[0].__name__
+        actor = worker_ctx.data.get("actor") or {}
+        # Who did what, when, with what outcome: the operational audit line of every call.
         log.info("handled %s.%s", worker_ctx.service_name, worker_ctx.entrypoint.method_name,
                  extra={"service": worker_ctx.service_name, "entrypoint": worker_ctx.entrypoint.method_name,
-                        "outcome": outcome, "duration_ms": elapsed_ms})
+                        "user_id": actor.get("user_id"), "outcome": outcome, "duration_ms": elapsed_ms})
 
     def worker_teardown(self, worker_ctx):
         set_correlation_id(None)

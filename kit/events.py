@@ -5,7 +5,10 @@ a handler that raises does not lose the event. nameko would ack it; we
 reject it into a per-queue retry queue (dead-lettering, delayed by a TTL) that
 feeds it back to the handler's queue. After EVENT_MAX_ATTEMPTS failures, or
 at once for an event that breaks its contract, the event is parked in
-``<queue>.parked`` for ops to inspect and replay.
+``<queue>.parked`` for ops to inspect and replay. An infrastructure failure
+(the service's database unreachable) is never counted against the event: it
+is retried until the database is back, so an outage delays events but does
+not park them.
 
 ``Inbox`` makes a handler's effects idempotent: the effects and the
 processed ``event_id`` (unique per consumer) commit in one transaction, so a
@@ -17,7 +20,7 @@ from kombu import Connection, Producer, Queue
 from marshmallow import ValidationError
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 import contracts.events  # noqa: F401  (registers every payload schema)
 from contracts.envelope import parse_event
@@ -34,6 +37,13 @@ def previous_failures(message, queue_name):
     deaths = (message.headers or {}).get("x-death") or []
     return sum(int(d.get("count", 0)) for d in deaths
                if d.get("queue") == queue_name and d.get("reason") == "rejected")
+
+
+def is_infrastructure_failure(error):
+    """True when the failure is the environment's (database away), not the event's or the handler's."""
+    if isinstance(error, ConnectionFailure):  # includes AutoReconnect, timeouts, server selection
+        return True
+    return isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError")
 
 
 class ReliableEventHandler(EventHandler):
@@ -65,11 +75,13 @@ class ReliableEventHandler(EventHandler):
             return
         error = exc_info[1]
         attempts = previous_failures(message, self.queue.name) + 1
+        if is_infrastructure_failure(error):
+            attempts = 0  # not the event's fault: retry for as long as the outage lasts
         if isinstance(error, ContractViolation) or attempts >= self.max_attempts:
             self._park(message, error, attempts)
             self.queue_consumer.ack_message(message)
         else:
-            log.warning("event handler %s failed (attempt %d of %d), will retry: %r",
+            log.warning("event handler %s failed (attempt %d of %d, 0 = infrastructure), will retry: %r",
                         self.method_name, attempts, self.max_attempts, error)
             if message.channel.connection:  # a dead channel redelivers it anyway
                 message.reject(requeue=False)

@@ -102,3 +102,9 @@ def test_unknown_route_and_wrong_method_are_json(anonymous):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     wrong = anonymous.request("DELETE", "/v1/auth/token")
     assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_absurdly_nested_json_is_400(criminal_head):
+    _, head = criminal_head
+    response = head.post("/v1/cases", data="[" * 100000 + "]" * 100000, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400

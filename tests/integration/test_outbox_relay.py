@@ -91,3 +91,28 @@ def test_a_rolled_back_change_leaves_no_outbox_record(db):
     with pytest.raises(RuntimeError):
         run_in_transaction(db, change_then_fail)
     assert db[OUTBOX].count_documents({}) == 0
+
+
+def test_two_running_relays_publish_every_record_exactly_once_in_order(db, write_events, rabbit_config):
+    import eventlet
+
+    from tests.support.waiting import wait_for
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    relays = [relay_for(db, rabbit_config["AMQP_URI"]) for _ in range(2)]
+    threads = [eventlet.spawn(relay.run) for relay in relays]
+    try:
+        ids = [f"agg-{i % 3}" for i in range(30)]
+        for case_id in ids:
+            write_events(case_id)
+        received = []
+        wait_for(lambda: received.extend(tap.drain()) or len(received) >= len(ids), message="all events")
+        eventlet.sleep(0.5)
+        received.extend(tap.drain())
+    finally:
+        for relay in relays:
+            relay.stop()
+        for thread in threads:
+            thread.wait()
+    event_ids = [m.payload["event_id"] for m in received]
+    assert len(event_ids) == len(set(event_ids)) == len(ids)
+    assert [m.payload["aggregate_id"] for m in received] == ids

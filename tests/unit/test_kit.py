@@ -31,3 +31,13 @@ def test_actor_round_trips_and_requires_a_user_id():
     actor = Actor("u1", ("prosecutor",), "criminal")
     assert Actor.from_dict(actor.to_dict()) == actor
     assert Actor.from_dict({}) is None and Actor.from_dict(None) is None
+
+
+def test_only_infrastructure_failures_escape_parking():
+    from pymongo.errors import AutoReconnect, DuplicateKeyError, ServerSelectionTimeoutError
+
+    from kit.events import is_infrastructure_failure
+    assert is_infrastructure_failure(AutoReconnect("db away"))
+    assert is_infrastructure_failure(ServerSelectionTimeoutError("no primary"))
+    assert not is_infrastructure_failure(DuplicateKeyError("dup"))
+    assert not is_infrastructure_failure(KeyError("bug in handler"))
