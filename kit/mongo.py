@@ -9,6 +9,7 @@ import threading
 from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
 from pymongo import MongoClient
 
 _clients = {}
@@ -63,3 +64,13 @@ class MongoDatabase(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.db
+
+
+class HealthRpc:
+    """Mixin for a service with ``db = MongoDatabase(...)``: the ``health`` RPC that
+    container healthchecks call (``python -m kit.healthcheck <service>``)."""
+
+    @rpc
+    def health(self):
+        self.db.command("ping")
+        return {"status": "ok", "service": self.name}

@@ -4,7 +4,7 @@ from nameko.rpc import rpc
 from contracts.rpc import cases_v1 as contract
 from kit.context import RequestContext
 from kit.errors import EXPECTED
-from kit.mongo import MongoDatabase, utcnow
+from kit.mongo import HealthRpc, MongoDatabase, utcnow
 from kit.outbox import Outbox
 from kit.validation import load
 from services.cases import domain, policy
@@ -13,7 +13,7 @@ from services.cases.storage import INDEXES, CaseStore
 CASE = contract.Case()
 
 
-class CasesService:
+class CasesService(HealthRpc):
     name = "cases"
 
     ctx = RequestContext()
@@ -64,8 +64,3 @@ class CasesService:
         policy.ensure_can_transition(actor, case)
         changes, events = domain.transition(case, data["to"])
         return CASE.dump(self.store.update(case, changes, events))
-
-    @rpc
-    def health(self):
-        self.db.command("ping")
-        return {"status": "ok", "service": self.name}

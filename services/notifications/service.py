@@ -5,7 +5,7 @@ from contracts.rpc import notifications_v1 as contract
 from kit.context import RequestContext
 from kit.errors import EXPECTED
 from kit.events import Inbox, reliable_event_handler
-from kit.mongo import MongoDatabase, utcnow
+from kit.mongo import HealthRpc, MongoDatabase, utcnow
 from kit.validation import load
 from services.notifications import domain
 from services.notifications.storage import INDEXES, NotificationStore
@@ -13,7 +13,7 @@ from services.notifications.storage import INDEXES, NotificationStore
 NOTIFICATION = contract.Notification()
 
 
-class NotificationsService:
+class NotificationsService(HealthRpc):
     name = "notifications"
 
     ctx = RequestContext()
@@ -41,8 +41,3 @@ class NotificationsService:
     def mark_read(self, notification_id):
         actor = self.ctx.require_actor()
         return NOTIFICATION.dump(self.store.mark_read(actor.user_id, notification_id))
-
-    @rpc
-    def health(self):
-        self.db.command("ping")
-        return {"status": "ok", "service": self.name}
