@@ -87,6 +87,7 @@ class Relay:
         self._connection = None
         self._producer = None
         self._returned = []
+        self._lease_until = None
 
     # -- control -------------------------------------------------------
     def nudge(self):
@@ -126,17 +127,24 @@ class Relay:
 
     # -- leadership ------------------------------------------------------
     def _hold_lease(self):
+        """True while this relay is the leader. Renews only when a third of the lease is used,
+        so a busy relay does not pay a database write per wake-up."""
         now = utcnow()
+        if self._lease_until is not None and now < self._lease_until - self.lease * 2 / 3:
+            return True
         try:
             self.db[LEASE].find_one_and_update(
                 {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
                 {"$set": {"owner": self.owner, "expires_at": now + self.lease}},
                 upsert=True, return_document=ReturnDocument.AFTER)
+            self._lease_until = now + self.lease
             return True
         except DuplicateKeyError:  # another live replica holds the lease
+            self._lease_until = None
             return False
 
     def _release_lease(self):
+        self._lease_until = None
         try:
             self.db[LEASE].update_one({"_id": "relay", "owner": self.owner}, {"$set": {"expires_at": utcnow()}})
         except PyMongoError:
@@ -144,21 +152,28 @@ class Relay:
 
     # -- publishing --------------------------------------------------------
     def publish_pending(self):
-        records = list(self.db[OUTBOX].find({"status": PENDING})
+        records = list(self.db[OUTBOX].find({"status": PENDING}, {"envelope": 1, "type": 1})
                        .sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(self.batch_size))
-        for record in records:
-            try:
-                routed = self._publish(record["envelope"])
-            except Exception as exc:
-                self.db[OUTBOX].update_one({"_id": record["_id"]},
-                                           {"$inc": {"attempts": 1}, "$set": {"last_error": repr(exc)[:500]}})
-                raise
-            update = {"status": SENT, "sent_at": utcnow(), "routed": routed}
-            self.db[OUTBOX].update_one({"_id": record["_id"]}, {"$set": update, "$inc": {"attempts": 1}})
-            if not routed:
-                # No queue is bound for this type yet: RabbitMQ accepted and dropped it.
-                log.warning("event %s (%s) had no subscriber queue", record["_id"], record["type"],
-                            extra={"event_type": record["type"]})
+        routed, unroutable = [], []
+        try:
+            for record in records:
+                try:
+                    (routed if self._publish(record["envelope"]) else unroutable).append(record)
+                except Exception as exc:
+                    self.db[OUTBOX].update_one({"_id": record["_id"]},
+                                               {"$inc": {"attempts": 1}, "$set": {"last_error": repr(exc)[:500]}})
+                    raise
+        finally:
+            # Whatever was confirmed is marked sent, in one write per outcome, even if a later one failed.
+            for batch, was_routed in ((routed, True), (unroutable, False)):
+                if batch:
+                    self.db[OUTBOX].update_many({"_id": {"$in": [r["_id"] for r in batch]}},
+                                                {"$set": {"status": SENT, "sent_at": utcnow(), "routed": was_routed},
+                                                 "$inc": {"attempts": 1}})
+        for record in unroutable:
+            # No queue is bound for this type yet: RabbitMQ accepted and dropped it.
+            log.warning("event %s (%s) had no subscriber queue", record["_id"], record["type"],
+                        extra={"event_type": record["type"]})
         return len(records)
 
     def _publish(self, envelope):
