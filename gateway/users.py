@@ -7,6 +7,8 @@ not exist yet (never overwriting an existing one).
 import logging
 import uuid
 
+import pymongo
+
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
@@ -50,8 +52,10 @@ class UserStore:
             raise NotFound("用户不存在")
         return user
 
-    def ping(self):
-        self._users.database.command("ping")
+    def ping(self, seconds=2):
+        # Bounded, so /health answers quickly (503) while the database is away.
+        with pymongo.timeout(seconds):
+            self._users.database.command("ping")
 
     def exists(self, user_id):
         return self._users.count_documents({"_id": user_id, "active": True}, limit=1) == 1

@@ -1,4 +1,5 @@
 """Health, the OpenAPI document and the docs page."""
+import pytest
 from openapi_spec_validator import validate
 
 
@@ -20,3 +21,34 @@ def test_docs_page_is_served_locally(anonymous):
     response = anonymous.get("/docs")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
     assert "/v1/cases" in response.text and "<script src=\"http" not in response.text
+
+
+def test_health_is_503_naming_the_database_when_it_is_gone(stack, tmp_path):
+    """A gateway whose database disappears keeps answering /health, with 503."""
+    import os
+    import secrets
+
+    import requests
+
+    from ops.launcher import BIN, ROOT, Process, free_port, start_secantus, wait_until
+    if stack.proxy is None:
+        pytest.skip("starts its own gateway process (local platform only)")
+    mongo, mongo_uri = start_secantus(":memory:", free_port(), tmp_path)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MONGO_URI": mongo_uri, "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+           "JWT_SECRET": secrets.token_urlsafe(40), "MONGO_DB_PREFIX": "health503"}
+    gateway = Process("gateway-503", [str(BIN / "python"), "-m", "nameko", "run", "--config",
+                                      str(ROOT / "config.yml"), "gateway.service:GatewayService"], env, tmp_path)
+    gateway.start()
+    url = f"http://127.0.0.1:{port}/health"
+    try:
+        wait_until(lambda: requests.get(url, timeout=2).status_code == 200, 60, "gateway")
+        mongo.stop()
+        response = requests.get(url, timeout=15)
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "unavailable" and body["checks"]["broker"] == "ok"
+        assert body["checks"]["database"].startswith("unavailable")
+    finally:
+        gateway.stop()
+        mongo.stop()
