@@ -16,7 +16,7 @@ from functools import partial
 
 import eventlet
 from eventlet.event import Event
-from nameko.exceptions import RemoteError
+from nameko.exceptions import RemoteError, UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -161,6 +161,9 @@ class Route(HttpRequestHandler):
         if isinstance(exc, DomainError):
             headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
             return error_response(exc.http_status, exc.code, exc.message, exc.fields, headers)
+        if isinstance(exc, UnknownService):
+            log.error("no consumer for %s", exc)
+            return error_response(503, "service_unavailable", "后端服务暂不可用，请稍后重试")
         if isinstance(exc, RemoteError):
             log.error("unmapped remote error %s: %s", exc.exc_type, exc.value)
         else:

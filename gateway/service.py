@@ -5,7 +5,6 @@ from functools import lru_cache
 
 from kombu import Connection
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
 from contracts import enums
@@ -14,6 +13,7 @@ from gateway import docs, schemas
 from gateway.auth import Tokens
 from gateway.http import route
 from gateway.openapi import build_spec
+from gateway.rpc import BoundedRpcProxy
 from gateway.users import Users
 from kit.context import RequestContext
 from kit.errors import Unauthorized, ValidationFailed
@@ -28,8 +28,8 @@ class GatewayService:
     config = Config()
     users = Users()
     tokens = Tokens()
-    cases = RpcProxy("cases")
-    notifications = RpcProxy("notifications")
+    cases = BoundedRpcProxy("cases")
+    notifications = BoundedRpcProxy("notifications")
 
     # -- auth and users ----------------------------------------------------
     @route("POST", "/v1/auth/token", auth=False, body=schemas.TokenRequest, response=schemas.TokenResponse,

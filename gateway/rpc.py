@@ -1,0 +1,14 @@
+"""RPC from the gateway, bounded in time.
+
+The gateway stops waiting after RPC_TIMEOUT_SECONDS (504). The request
+message gets the same expiration, so RabbitMQ drops it instead of letting a
+service that comes back later execute a call whose caller has already been
+told it failed (a "timed-out" case registration must not appear later).
+"""
+from nameko.rpc import RpcProxy
+
+
+class BoundedRpcProxy(RpcProxy):
+    def setup(self):
+        super().setup()
+        self.options.setdefault("expiration", float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10)))
