@@ -248,6 +248,8 @@ class PythonLoad:
 
 
 def make_runner(work_dir, threads=2, clients=16):
+    if os.environ.get("BENCH_LOAD_TOOL") == "python":  # to test the fallback
+        return PythonLoad(work_dir, threads, clients)
     wrk = ensure_wrk()
     if wrk:
         return Wrk(wrk, work_dir, threads, clients)

@@ -2,8 +2,9 @@
 
 * kombu: persistent publish with publisher confirms, one message at a time
   (what the outbox relay does per event).
-* pymongo: insert_one and find_one by _id against the same SecantusDB,
-  one client, then 16 OS threads sharing one MongoClient.
+* pymongo: insert_one, find_one by _id, and a transaction inserting two
+  documents (a registration's shape: the case and its outbox record) against the
+  same SecantusDB, one client, then 16 OS threads sharing one MongoClient.
 """
 import threading
 import time
@@ -12,6 +13,8 @@ from datetime import datetime, timezone
 
 from kombu import Connection, Exchange, Producer, Queue
 from pymongo import MongoClient
+
+from bench.procstat import MachineMeter
 
 # About the size of a case.assigned envelope on the wire.
 MESSAGE = {
@@ -27,6 +30,7 @@ MESSAGE = {
 def kombu_publish_confirmed(amqp_uri, seconds):
     exchange = Exchange("bench.raw", type="topic", durable=True)
     queue = Queue("bench.raw", exchange=exchange, routing_key="bench.raw", durable=True)
+    machine = MachineMeter().start()
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as connection:
         channel = connection.channel()
         queue(channel).declare()
@@ -42,11 +46,13 @@ def kombu_publish_confirmed(amqp_uri, seconds):
             latencies.append(time.perf_counter() - t0)
             count += 1
         elapsed = time.perf_counter() - started
+        busy = machine.stop()
         queue(channel).purge()
         queue(channel).delete()
         exchange(channel).delete()
     return {"ops": count, "seconds": round(elapsed, 2), "ops_per_s": round(count / elapsed, 1),
-            **_percentiles(latencies)}
+            **_percentiles(latencies), "machine_busy_cores": busy,
+            "machine_cpu_ms_per_op": round(busy * elapsed * 1000 / max(count, 1), 3)}
 
 
 def _doc(i):
@@ -82,14 +88,18 @@ def _timed_loop(op, seconds, threads):
             results.extend(latencies)
 
     started = time.perf_counter()
+    machine = MachineMeter().start()
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
     for t in pool:
         t.start()
     for t in pool:
         t.join()
     elapsed = time.perf_counter() - started
+    busy = machine.stop()
     return {"threads": threads, "ops": len(results), "seconds": round(elapsed, 2),
-            "ops_per_s": round(len(results) / elapsed, 1), **_percentiles(results)}
+            "ops_per_s": round(len(results) / elapsed, 1), **_percentiles(results),
+            "machine_busy_cores": busy,
+            "machine_cpu_ms_per_op": round(busy * elapsed * 1000 / max(len(results), 1), 3)}
 
 
 def pymongo_ops(mongo_uri, db_name, seconds, thread_counts=(1, 16)):
@@ -111,8 +121,19 @@ def pymongo_ops(mongo_uri, db_name, seconds, thread_counts=(1, 16)):
             if coll.find_one({"_id": ids[i % len(ids)]}) is None:
                 raise RuntimeError("inserted document not found")
 
+        side = client[db_name]["raw_outbox"]
+
+        def transaction(i):
+            # What a registration does: the document and an outbox record, one multi-document transaction.
+            def work(session):
+                coll.insert_one(_doc(i), session=session)
+                side.insert_one({"_id": uuid.uuid4().hex, "status": "pending", "payload": MESSAGE}, session=session)
+            with client.start_session() as session:
+                session.with_transaction(work)
+
         for threads in thread_counts:
             out[f"insert_one_t{threads}"] = _timed_loop(insert, seconds, threads)
             out[f"find_one_t{threads}"] = _timed_loop(find, seconds, threads)
+            out[f"transaction_2_inserts_t{threads}"] = _timed_loop(transaction, seconds, threads)
         client.drop_database(db_name)
     return out

@@ -19,7 +19,9 @@ BENCH_WRK_THREADS (2), BENCH_ASSIGNS (200), BENCH_RAW_SECONDS (3),
 BENCH_PROFILE (unset; "1" records py-spy profiles of the gateway and the
 services during the platform phases into var/bench/profiles/; the figures of a
 profiled run are perturbed), BENCH_RABBIT_API (http://127.0.0.1:15672),
-BENCH_RABBIT_USER / BENCH_RABBIT_PASSWORD (guest), BENCH_AMQP_HOST (127.0.0.1:5672).
+BENCH_RABBIT_USER / BENCH_RABBIT_PASSWORD (guest), BENCH_AMQP_HOST (127.0.0.1:5672),
+BENCH_LOAD_TOOL ("python" forces the Python load generator that is otherwise
+only used when wrk cannot be installed).
 """
 import base64
 import concurrent.futures
@@ -66,6 +68,16 @@ AMQP_HOST = os.environ.get("BENCH_AMQP_HOST", "127.0.0.1:5672")
 TARGETS = {"post_vs_echo": 0.6, "get_vs_echo": 0.8, "event_p99_ms": 250.0, "rss_mb": 120.0}
 POLL_INTERVAL = 0.005
 EVENT_TIMEOUT = 10.0
+
+
+def git_revision():
+    """The commit measured, plus whether product files had uncommitted changes."""
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        return done.stdout.strip() if done.returncode == 0 else ""
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "kit", "contracts", "services", "gateway", "config.yml")
+    return commit + ("+uncommitted" if dirty else "")
 
 
 def say(message):
@@ -173,7 +185,7 @@ class Profiler:
         for name, pid in pids.items():
             out = PROFILE_DIR / f"{phase}-{name}.txt"
             self.procs.append(subprocess.Popen(
-                [spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw",
+                [spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--gil", "--format", "raw",
                  "--duration", str(int(seconds)), "--output", str(out)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
@@ -194,15 +206,27 @@ def machine_pids(extra):
     return pids
 
 
-def measured(runner, base_url, target, cpu_pids, profile_pids=None, phase=None):
-    """Warm up, then one measured load run; adds CPU ms per request for each process."""
+def load_label(runner):
+    if runner.tool == "wrk":
+        return f"wrk -t{WRK_THREADS} -c{CLIENTS}"
+    return f"{CLIENTS} clients, {runner.tool}"
+
+
+def measured(runner, base_url, target, cpu_pids, profile_pids=None, phase=None, counters=None):
+    """Warm up, then one measured load run; adds CPU ms per request for each process and, if
+    ``counters`` (a callable returning cumulative counts) is given, those counts per request."""
     runner.run(base_url, target, WARMUP, tag="warmup")
     profiler = Profiler(profile_pids or {}, phase or target.name, SECONDS)
+    before = counters() if counters else None
     meter = procstat.CpuMeter(cpu_pids).start()
     machine = procstat.MachineMeter().start()
     result = runner.run(base_url, target, SECONDS)
     used = meter.stop()
     result["machine_busy_cores"] = machine.stop()
+    if counters:
+        after = counters()
+        result["db_per_request"] = {k: round((after[k] - before.get(k, 0)) / max(result["requests"], 1), 2)
+                                    for k in after if after[k] != before.get(k, 0)}
     profiler.wait()
     requests = max(result["requests"], 1)
     if result.get("loadgen_cpu_s") is not None:
@@ -226,6 +250,8 @@ def show_http(label, result, limit=None, target=None):
             met = r >= target and result["errors"] == 0
             line += f"  (target ≥ {target}× with 0 errors: {'met' if met else 'MISSED'})"
     say(line)
+    if result.get("db_per_request"):
+        say(f"  {'':<34} SecantusDB per request: " + ", ".join(f"{k} {v}" for k, v in result["db_per_request"].items()))
     if result.get("cpu_ms_per_request"):
         parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(result["cpu_ms_per_request"].items(),
                                                             key=lambda kv: -kv[1]))
@@ -240,16 +266,16 @@ def measure_raw(results, amqp_uri, mongo_uri, run_id):
     pub = raw.kombu_publish_confirmed(amqp_uri, RAW_SECONDS)
     results["limits"]["kombu_publish_confirmed"] = pub
     say(f"  kombu persistent publish + confirm, one at a time: {pub['ops_per_s']:>8.1f} msg/s   "
-        f"p50 {pub['p50_ms']:.2f} ms   p99 {pub['p99_ms']:.2f} ms")
+        f"p50 {pub['p50_ms']:.2f} ms   p99 {pub['p99_ms']:.2f} ms   machine CPU {pub['machine_cpu_ms_per_op']:.2f} ms/msg")
     ops = raw.pymongo_ops(mongo_uri, f"{run_id}_raw", RAW_SECONDS)
     results["limits"]["pymongo"] = ops
     for key, value in ops.items():
-        say(f"  pymongo {key:<24} {value['ops_per_s']:>8.1f} ops/s   p50 {value['p50_ms']:.2f} ms   "
-            f"p99 {value['p99_ms']:.2f} ms")
+        say(f"  pymongo {key:<31} {value['ops_per_s']:>8.1f} ops/s   p50 {value['p50_ms']:.2f} ms   "
+            f"p99 {value['p99_ms']:.2f} ms   machine CPU {value['machine_cpu_ms_per_op']:.2f} ms/op")
 
 
 def measure_nameko_limits(results, runner, base_env):
-    say(f"\n▶ nameko limits (wrk -t{WRK_THREADS} -c{CLIENTS}, {WARMUP:g} s warm-up + {SECONDS} s)")
+    say(f"\n▶ nameko limits ({load_label(runner)}, {WARMUP:g} s warm-up + {SECONDS} s)")
     noop_port, echo_port = free_port(), free_port()
     env = {**os.environ, **base_env, "PYTHONPATH": str(ROOT)}
     config = str(ROOT / "bench" / "limits.yml")
@@ -284,7 +310,8 @@ def measure_nameko_limits(results, runner, base_env):
         results["limits"]["nameko_http_noop"] = noop
         show_http("nameko @http no-op", noop)
         echo = measured(runner, echo_url, load.Target("limit-echo", "GET", "/echo"),
-                        {k: v for k, v in cpu_pids.items() if k != "noop_http"})
+                        {k: v for k, v in cpu_pids.items() if k != "noop_http"},
+                        {"echo_http": pids["echo_http"], "echo_rpc": pids["echo_rpc"]}, "echo")
         results["limits"]["nameko_http_rpc_echo"] = echo
         show_http("nameko @http → @rpc echo → JSON", echo)
         results["limits"]["nameko_process_rss_mb"] = {name: round(procstat.rss_mb(pid), 1)
@@ -332,8 +359,19 @@ class Outbox:
         self.client = MongoClient(mongo_uri)
         self.outbox = self.client[f"{run_id}_cases"]["outbox"]
 
+    def server_counters(self):
+        """SecantusDB's serverStatus opcounters and wire requests (cumulative)."""
+        status = self.client.admin.command("serverStatus")
+        counters = {f"op_{k}": v for k, v in (status.get("opcounters") or {}).items()}
+        counters["wire_requests"] = (status.get("network") or {}).get("numRequests", 0)
+        return counters
+
+    def pending(self):
+        """Pending records, cheaply (an index range read; count_documents is an aggregate scan here)."""
+        return len(list(self.outbox.find({"status": "pending"}, {"_id": 1}).limit(100_000)))
+
     def counts(self):
-        return {"pending": self.outbox.count_documents({"status": "pending"}),
+        return {"pending": self.pending(),
                 "sent": self.outbox.count_documents({"status": "sent"})}
 
     def drain(self, timeout=120):
@@ -348,6 +386,25 @@ class Outbox:
         return {"pending_at_end_of_load": start["pending"], "drain_seconds": round(seconds, 1),
                 "drain_rate_per_s": round(rate, 1) if rate else None, "left_pending": counts["pending"]}
 
+    def watch(self, interval=2.0):
+        """Sample the pending count in a thread until the returned stop() is called; stop() -> samples."""
+        samples, stop = [], threading.Event()
+
+        def loop():
+            while not stop.wait(interval):
+                try:
+                    samples.append(self.pending())
+                except Exception:  # measurement only
+                    pass
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+
+        def finish():
+            stop.set()
+            thread.join()
+            return samples
+        return finish
+
     def close(self):
         self.client.close()
 
@@ -356,16 +413,18 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     base = platform.base_url
     pids = platform.pids()
     cpu_pids = machine_pids({**pids, "secantusdb": results["_secantus_pid"]})
-    profile_pids = {k: v for k, v in pids.items() if k in ("gateway", "cases")}
+    profile_pids = {"gateway": pids["gateway"], "cases": pids["cases"], "secantusdb": results["_secantus_pid"]}
     auth = {"Authorization": f"Bearer {people['head']['token']}"}
     echo_rps = results["limits"]["nameko_http_rpc_echo"]["rps"]
-    say(f"\n▶ platform (wrk -t{WRK_THREADS} -c{CLIENTS}, {WARMUP:g} s warm-up + {SECONDS} s; LOG_LEVEL="
+    say(f"\n▶ platform ({load_label(runner)}, {WARMUP:g} s warm-up + {SECONDS} s; LOG_LEVEL="
         f"{results['config']['LOG_LEVEL']})")
 
     body = json.dumps(new_case_body(load.UNIQUE), ensure_ascii=False)
     before = outbox.counts()
+    stop_watch = outbox.watch()
     post = measured(runner, base, load.Target("post-cases", "POST", "/v1/cases", auth, body), cpu_pids,
-                    profile_pids, "post")
+                    profile_pids, "post", outbox.server_counters)
+    pending_samples = stop_watch()
     post["ratio_to_echo"] = ratio(post["rps"], echo_rps)
     results["platform"]["post_cases"] = post
     show_http("POST /v1/cases", post, echo_rps, TARGETS["post_vs_echo"])
@@ -373,14 +432,15 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     drain = outbox.drain()
     drain["events_written"] = drain["pending_at_end_of_load"] + outbox.counts()["sent"] - before["sent"] \
         - drain["left_pending"]
+    drain["max_pending_during_load"] = max(pending_samples + [drain["pending_at_end_of_load"]])
     post["outbox"] = drain
-    say(f"  {'':<34} outbox after the POST run: {drain['pending_at_end_of_load']} events still pending, "
-        f"drained in {drain['drain_seconds']} s at {drain['drain_rate_per_s']} events/s "
+    say(f"  {'':<34} outbox relay: at most {drain['max_pending_during_load']} events pending during the run, "
+        f"{drain['pending_at_end_of_load']} at its end, drained in {drain['drain_seconds']} s "
         f"(the next phase starts after the drain)")
 
     case_id = create_cases(base, people["head"]["token"], 1, f"{run_id}-get")[0]
     get = measured(runner, base, load.Target("get-case", "GET", f"/v1/cases/{case_id}", auth), cpu_pids,
-                   profile_pids, "get")
+                   profile_pids, "get", outbox.server_counters)
     get["ratio_to_echo"] = ratio(get["rps"], echo_rps)
     results["platform"]["get_case"] = get
     show_http("GET /v1/cases/{id}", get, echo_rps, TARGETS["get_vs_echo"])
@@ -499,26 +559,30 @@ def markdown(results):
         f"# Pingjian bench — {results['finished_at']}",
         "",
         f"Machine: {cfg['cpus']} CPUs, Python {cfg['python']}; load tool: {cfg['load_tool']} "
-        f"(-t{cfg['wrk_threads']} -c{cfg['clients']}, {cfg['warmup_s']:g} s warm-up + {cfg['seconds']} s); "
-        f"LOG_LEVEL={cfg['LOG_LEVEL']}; limits and platform measured in the same run.",
+        f"({cfg['clients']} connections{', -t' + str(cfg['wrk_threads']) if cfg['load_tool'] == 'wrk' else ''}, "
+        f"{cfg['warmup_s']:g} s warm-up + {cfg['seconds']} s); "
+        f"LOG_LEVEL={cfg['LOG_LEVEL']}; commit {cfg.get('commit', '?')}; limits and platform measured in the same run"
+        + (" (py-spy profiling on: figures perturbed)." if cfg.get("profiled") else "."),
         "",
         "## Limits",
         "",
-        "| Limit | Throughput | p50 | p99 | Errors |",
-        "|---|---:|---:|---:|---:|",
+        "| Limit | Throughput | p50 | p99 | Errors | Machine CPU per op |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for label, r in (("nameko `@http` no-op", noop), ("nameko `@http` → `@rpc` echo → JSON", echo)):
         if r:
             lines.append(f"| {label} | {_fmt(r['rps'])} req/s | {_fmt(r['p50_ms'], 2)} ms | "
-                         f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} |")
+                         f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} | {_fmt(r.get('machine_cpu_ms_per_request'), 2)} ms |")
     pub = lim.get("kombu_publish_confirmed")
     if pub:
         lines.append(f"| kombu persistent publish + confirm, one at a time | {_fmt(pub['ops_per_s'])} msg/s | "
-                     f"{_fmt(pub['p50_ms'], 2)} ms | {_fmt(pub['p99_ms'], 2)} ms | 0 |")
+                     f"{_fmt(pub['p50_ms'], 2)} ms | {_fmt(pub['p99_ms'], 2)} ms | 0 | "
+                     f"{_fmt(pub.get('machine_cpu_ms_per_op'), 2)} ms |")
     for key, r in (lim.get("pymongo") or {}).items():
         op, threads = key.rsplit("_t", 1)
         lines.append(f"| pymongo `{op}` ({threads} thread{'s' if threads != '1' else ''}) | "
-                     f"{_fmt(r['ops_per_s'])} ops/s | {_fmt(r['p50_ms'], 2)} ms | {_fmt(r['p99_ms'], 2)} ms | 0 |")
+                     f"{_fmt(r['ops_per_s'])} ops/s | {_fmt(r['p50_ms'], 2)} ms | {_fmt(r['p99_ms'], 2)} ms | 0 | "
+                     f"{_fmt(r.get('machine_cpu_ms_per_op'), 2)} ms |")
     lines += ["", "## Platform vs targets", "",
               "| Figure | Value | p50 | p99 | Errors | Ratio to limit | Target | Result |",
               "|---|---:|---:|---:|---:|---:|---|---|"]
@@ -547,10 +611,9 @@ def markdown(results):
                          f"≤ {TARGETS['rss_mb']:g} MB | {_met(mb <= TARGETS['rss_mb'])} |")
     post_outbox = (plat.get("post_cases") or {}).get("outbox")
     if post_outbox:
-        lines += ["", f"Outbox relay: after the POST run {post_outbox['pending_at_end_of_load']} of "
-                      f"{post_outbox['events_written']} `case.registered` events were still pending; the relay drained "
-                      f"them in {post_outbox['drain_seconds']} s ({_fmt(post_outbox['drain_rate_per_s'])} events/s; raw "
-                      f"confirmed publish limit {_fmt((lim.get('kombu_publish_confirmed') or {}).get('ops_per_s'))} msg/s). "
+        lines += ["", f"Outbox relay during the POST run: {post_outbox['events_written']} `case.registered` events "
+                      f"written; at most {post_outbox['max_pending_during_load']} pending (sampled every 2 s), "
+                      f"{post_outbox['pending_at_end_of_load']} at the end, drained in {post_outbox['drain_seconds']} s. "
                       f"The GET run starts after the drain."]
     if ev:
         lines += ["", f"Event latency detail: lower bound (time the successful poll was sent) p50 "
@@ -572,6 +635,11 @@ def markdown(results):
             cells = [_fmt(r.get("cpu_ms_per_request", {}).get(n), 2) for n in names]
             lines.append(f"| {label} | " + " | ".join(cells) + f" | {_fmt(r.get('machine_cpu_ms_per_request'), 2)} | "
                          f"{r.get('machine_busy_cores', '—')} of {cfg['cpus']} |")
+        db_rows = [(label, r["db_per_request"]) for label, r in rows if r.get("db_per_request")]
+        if db_rows:
+            lines += ["", "SecantusDB work per HTTP request (serverStatus deltas over the measured run): "
+                      + "; ".join(f"{label}: " + ", ".join(f"{k} {v}" for k, v in d.items()) for label, d in db_rows)
+                      + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -581,6 +649,10 @@ def write_outputs(results):
     (OUT / "last-run.json").write_text(json.dumps(public, indent=2, ensure_ascii=False) + "\n")
     (OUT / "last-run.md").write_text(markdown(public), encoding="utf-8")
     say(f"\n✓ results: {OUT / 'last-run.md'} and {OUT / 'last-run.json'}")
+    if PROFILE and PROFILE_DIR.exists():
+        from bench import profile_report
+        (OUT / "profile.md").write_text(profile_report.markdown(PROFILE_DIR, public), encoding="utf-8")
+        say(f"✓ profile summary: {OUT / 'profile.md'} (raw stacks in {PROFILE_DIR})")
 
 
 # -- main --------------------------------------------------------------------------------------------
@@ -589,7 +661,7 @@ def main():
     run_id = f"bench{datetime.now().strftime('%H%M%S')}{uuid.uuid4().hex[:6]}"
     vhost = f"pingjian-{run_id}"
     amqp_uri = f"pyamqp://guest:guest@{AMQP_HOST}/{urllib.parse.quote(vhost, safe='')}"
-    for stale in (LOG_DIR, OUT / "wrk", PROFILE_DIR):  # this run's files only
+    for stale in (LOG_DIR, OUT / "wrk", *([PROFILE_DIR] if PROFILE else [])):  # this run's files only
         shutil.rmtree(stale, ignore_errors=True)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     runner = load.make_runner(OUT / "wrk", WRK_THREADS, CLIENTS)
@@ -598,10 +670,11 @@ def main():
         "config": {"cpus": os.cpu_count(), "python": pyplatform.python_version(), "load_tool": runner.tool,
                    "wrk_threads": WRK_THREADS, "clients": CLIENTS, "seconds": SECONDS, "warmup_s": WARMUP,
                    "assigns": ASSIGNS, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"), "vhost": vhost,
-                   "profiled": PROFILE},
+                   "profiled": PROFILE, "commit": git_revision()},
         "targets": TARGETS, "limits": {}, "platform": {},
     }
-    say(f"• Pingjian bench {run_id}: vhost {vhost}, load tool {runner.tool}, logs in {LOG_DIR}")
+    say(f"• Pingjian bench {run_id} at commit {results['config']['commit']}: vhost {vhost}, load tool {runner.tool}, "
+        f"logs in {LOG_DIR}")
     if PROFILE:
         say("• BENCH_PROFILE=1: py-spy profiles go to var/bench/profiles/ (figures of this run are perturbed)")
     broker_reachable(f"pyamqp://guest:guest@{AMQP_HOST}/")
