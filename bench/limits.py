@@ -6,6 +6,9 @@ at best for the same shape of work.
 * ``NoopHttpService``  — ``GET /noop``: an ``@http`` route that does nothing.
 * ``EchoHttpService``  — ``GET /echo``: ``@http`` → one ``@rpc`` call → JSON.
 * ``EchoService``      — the ``@rpc`` echo it calls.
+* ``EchoUnconfirmedHttpService`` / ``EchoUnconfirmedService`` — the same echo
+  with RPC published without publisher confirms (requests and replies), the
+  setting the platform uses (kit/rpc.py, gateway/rpc.py): the like-for-like limit.
 
 Each runs as its own ``nameko run --config bench/limits.yml bench.limits:<Class>``
 process (bench/run.py starts them through ops.launcher.Process).
@@ -13,6 +16,8 @@ process (bench/run.py starts them through ops.launcher.Process).
 import json
 
 from nameko.rpc import RpcProxy, rpc
+
+from kit.rpc import rpc as unconfirmed_rpc
 from nameko.web.handlers import http
 
 
@@ -36,6 +41,24 @@ class EchoHttpService:
     name = "bench_echo_http"
 
     echo = RpcProxy("bench_echo")
+
+    @http("GET", "/echo")
+    def echo_route(self, request):
+        return 200, {"Content-Type": "application/json"}, json.dumps({"echo": self.echo.echo("ping")})
+
+
+class EchoUnconfirmedService:
+    name = "bench_echo_unconfirmed"
+
+    @unconfirmed_rpc
+    def echo(self, value):
+        return value
+
+
+class EchoUnconfirmedHttpService:
+    name = "bench_echo_unconfirmed_http"
+
+    echo = RpcProxy("bench_echo_unconfirmed", use_confirms=False)
 
     @http("GET", "/echo")
     def echo_route(self, request):

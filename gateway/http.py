@@ -16,7 +16,8 @@ from functools import partial
 
 import eventlet
 from eventlet.event import Event
-from nameko.exceptions import RemoteError, UnknownService
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -119,6 +120,9 @@ class Route(HttpRequestHandler):
         self.max_body_bytes = int(config.get("MAX_BODY_BYTES", 1048576))
         self.timeout = float(config.get("RPC_TIMEOUT_SECONDS", 10))
         self.tokens = auth.TokenIssuer.from_config(config)
+        # Schemas hold no per-call state: build them once, not per request.
+        self._body_schema = self.body() if self.body is not None else None
+        self._query_schema = self.query() if self.query is not None else None
 
     def handle_request(self, request):
         request.shallow = False
@@ -145,10 +149,10 @@ class Route(HttpRequestHandler):
                 raise Forbidden("当前角色无权执行此操作")
             context_data["actor"] = actor.to_dict()
         kwargs = dict(request.path_values)
-        if self.body is not None:
-            kwargs["body"] = load(self.body(), _read_json(request, self.max_body_bytes))
-        if self.query is not None:
-            kwargs["query"] = load(self.query(), _query_dict(request))
+        if self._body_schema is not None:
+            kwargs["body"] = load(self._body_schema, _read_json(request, self.max_body_bytes))
+        if self._query_schema is not None:
+            kwargs["query"] = load(self._query_schema, _query_dict(request))
         return kwargs, context_data
 
     def response_from_result(self, result):
@@ -161,8 +165,8 @@ class Route(HttpRequestHandler):
         if isinstance(exc, DomainError):
             headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
             return error_response(exc.http_status, exc.code, exc.message, exc.fields, headers)
-        if isinstance(exc, UnknownService):
-            log.error("no consumer for %s", exc)
+        if isinstance(exc, (OperationalError, ConnectionError)):  # the broker is unreachable
+            log.error("broker unavailable: %r", exc)
             return error_response(503, "service_unavailable", "后端服务暂不可用，请稍后重试")
         if isinstance(exc, RemoteError):
             log.error("unmapped remote error %s: %s", exc.exc_type, exc.value)

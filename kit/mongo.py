@@ -9,8 +9,9 @@ import threading
 from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from pymongo import MongoClient
+
+from kit.rpc import rpc
 
 _clients = {}
 # nameko runs every extension's setup() concurrently (green threads), and

@@ -88,6 +88,7 @@ class Relay:
         self._producer = None
         self._returned = []
         self._lease_until = None
+        self._unroutable_types = set()
 
     # -- control -------------------------------------------------------
     def nudge(self):
@@ -170,10 +171,11 @@ class Relay:
                     self.db[OUTBOX].update_many({"_id": {"$in": [r["_id"] for r in batch]}},
                                                 {"$set": {"status": SENT, "sent_at": utcnow(), "routed": was_routed},
                                                  "$inc": {"attempts": 1}})
-        for record in unroutable:
-            # No queue is bound for this type yet: RabbitMQ accepted and dropped it.
-            log.warning("event %s (%s) had no subscriber queue", record["_id"], record["type"],
-                        extra={"event_type": record["type"]})
+        for event_type in {record["type"] for record in unroutable} - self._unroutable_types:
+            # No queue is bound for this type (yet): RabbitMQ accepted and dropped it. Said once per
+            # type and process; each record keeps routed=false for audit.
+            self._unroutable_types.add(event_type)
+            log.warning("events of type %s have no subscriber queue", event_type, extra={"event_type": event_type})
         return len(records)
 
     def _publish(self, envelope):

@@ -1,5 +1,5 @@
 """Entrypoints of the cases service. Each: validate, check policy, apply a domain rule, store."""
-from nameko.rpc import rpc
+from kit.rpc import rpc
 
 from contracts.rpc import cases_v1 as contract
 from kit.context import RequestContext
@@ -10,7 +10,10 @@ from kit.validation import load
 from services.cases import domain, policy
 from services.cases.storage import INDEXES, CaseStore
 
+# Schemas hold no per-call state: one instance each.
 CASE = contract.Case()
+REGISTER, ASSIGN, TRANSITION, QUERY, PAGE = (contract.RegisterCase(), contract.AssignCase(),
+                                             contract.TransitionCase(), contract.CaseQuery(), contract.CasePage())
 
 
 class CasesService(HealthRpc):
@@ -27,7 +30,7 @@ class CasesService(HealthRpc):
     @rpc(expected_exceptions=EXPECTED)
     def register_case(self, data):
         actor = self.ctx.require_actor()
-        data = load(contract.RegisterCase(), data)
+        data = load(REGISTER, data)
         policy.ensure_can_register(actor, data["department"])
         case = domain.new_case(data, actor, utcnow())
         return CASE.dump(self.store.insert(case, domain.registration_events(case)))
@@ -42,15 +45,15 @@ class CasesService(HealthRpc):
     @rpc(expected_exceptions=EXPECTED)
     def list_cases(self, query):
         actor = self.ctx.require_actor()
-        query = load(contract.CaseQuery(), query)
+        query = load(QUERY, query)
         department = actor.scoped_department(query.pop("department"))
         items, next_cursor = self.store.search(department=department, **query)
-        return contract.CasePage().dump({"items": items, "next_cursor": next_cursor})
+        return PAGE.dump({"items": items, "next_cursor": next_cursor})
 
     @rpc(expected_exceptions=EXPECTED)
     def assign_case(self, case_id, data):
         actor = self.ctx.require_actor()
-        data = load(contract.AssignCase(), data)
+        data = load(ASSIGN, data)
         case = self.store.get(case_id)
         policy.ensure_can_assign(actor, case)
         changes, events = domain.assign(case, data["handler_id"])
@@ -59,7 +62,7 @@ class CasesService(HealthRpc):
     @rpc(expected_exceptions=EXPECTED)
     def transition_case(self, case_id, data):
         actor = self.ctx.require_actor()
-        data = load(contract.TransitionCase(), data)
+        data = load(TRANSITION, data)
         case = self.store.get(case_id)
         policy.ensure_can_transition(actor, case)
         changes, events = domain.transition(case, data["to"])

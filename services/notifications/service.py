@@ -1,5 +1,5 @@
 """Entrypoints of the notifications service."""
-from nameko.rpc import rpc
+from kit.rpc import rpc
 
 from contracts.rpc import notifications_v1 as contract
 from kit.context import RequestContext
@@ -10,7 +10,7 @@ from kit.validation import load
 from services.notifications import domain
 from services.notifications.storage import INDEXES, NotificationStore
 
-NOTIFICATION = contract.Notification()
+NOTIFICATION, QUERY, PAGE = contract.Notification(), contract.NotificationQuery(), contract.NotificationPage()
 
 
 class NotificationsService(HealthRpc):
@@ -33,9 +33,9 @@ class NotificationsService(HealthRpc):
     @rpc(expected_exceptions=EXPECTED)
     def list_my_notifications(self, query):
         actor = self.ctx.require_actor()
-        query = load(contract.NotificationQuery(), query)
+        query = load(QUERY, query)
         items, next_cursor = self.store.for_recipient(actor.user_id, **query)
-        return contract.NotificationPage().dump({"items": items, "next_cursor": next_cursor})
+        return PAGE.dump({"items": items, "next_cursor": next_cursor})
 
     @rpc(expected_exceptions=EXPECTED)
     def mark_read(self, notification_id):

@@ -43,3 +43,12 @@ def test_passwords_are_argon2_hashed_and_verified():
     assert verify_password(hashed, "correct horse")
     assert not verify_password(hashed, "wrong")
     assert not verify_password(None, "anything")
+
+
+def test_a_cached_token_still_expires():
+    issuer = TokenIssuer(SECRET, 1)
+    token = issuer.issue(USER)
+    assert issuer.actor_from_header("Bearer " + token).user_id == "u1"  # verified, then cached
+    time.sleep(2.1)  # exp has whole-second resolution
+    with pytest.raises(Unauthorized):
+        issuer.actor_from_header("Bearer " + token)
