@@ -17,6 +17,7 @@ consumers dedupe by event_id).
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import timedelta
 
@@ -40,8 +41,25 @@ LEASE = "outbox_lease"
 PENDING, SENT = "pending", "sent"
 
 INDEXES = {
-    OUTBOX: [IndexModel([("status", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)])],
+    OUTBOX: [IndexModel([("status", ASCENDING), ("seq", ASCENDING)])],
 }
+
+_last_seq = 0
+
+
+def next_sequence():
+    """Publication order: nanoseconds, strictly increasing within this process.
+
+    Millisecond ``created_at`` is not enough: events written in one transaction
+    (case.registered then case.assigned) often share a millisecond, and a tie
+    must not be broken at random. Across replicas the order of commits on one
+    aggregate follows their wall clocks (the optimistic lock makes the later
+    writer read the earlier one's commit first); only clock skew between hosts
+    larger than that gap could invert them.
+    """
+    global _last_seq
+    _last_seq = max(_last_seq + 1, time.time_ns())  # no yield point: atomic among green threads
+    return _last_seq
 
 
 class OutboxWriter:
@@ -64,6 +82,7 @@ class OutboxWriter:
             "aggregate_id": aggregate_id,
             "envelope": envelope,
             "status": PENDING,
+            "seq": next_sequence(),
             "created_at": utcnow(),
             "attempts": 0,
         }, session=session)
@@ -154,7 +173,7 @@ class Relay:
     # -- publishing --------------------------------------------------------
     def publish_pending(self):
         records = list(self.db[OUTBOX].find({"status": PENDING}, {"envelope": 1, "type": 1})
-                       .sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(self.batch_size))
+                       .sort([("seq", ASCENDING)]).limit(self.batch_size))
         routed, unroutable = [], []
         try:
             for record in records:

@@ -116,3 +116,16 @@ def test_two_running_relays_publish_every_record_exactly_once_in_order(db, write
     event_ids = [m.payload["event_id"] for m in received]
     assert len(event_ids) == len(set(event_ids)) == len(ids)
     assert [m.payload["aggregate_id"] for m in received] == ids
+
+
+def test_events_of_one_transaction_are_published_in_the_order_written(db, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    writer = OutboxWriter(db, "relaytest", Context({"actor": ACTOR, "correlation_id": "c"}))
+    registered = {"case_id": "a", "case_no": "N-a", "title": "T", "department": "criminal",
+                  "category": "criminal", "status": "registered", "handler_id": "u2"}
+    for _ in range(20):  # registering with a handler: two events in one transaction, often in one millisecond
+        run_in_transaction(db, lambda session: (writer.add(session, "case.registered", "a", registered),
+                                                writer.add(session, "case.assigned", "a", payload("a"))))
+    relay_for(db, rabbit_config["AMQP_URI"]).publish_pending()
+    types = [m.delivery_info["routing_key"] for m in tap.drain()]
+    assert types == ["case.registered", "case.assigned"] * 20

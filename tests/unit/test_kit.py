@@ -41,3 +41,9 @@ def test_only_infrastructure_failures_escape_parking():
     assert is_infrastructure_failure(ServerSelectionTimeoutError("no primary"))
     assert not is_infrastructure_failure(DuplicateKeyError("dup"))
     assert not is_infrastructure_failure(KeyError("bug in handler"))
+
+
+def test_outbox_sequence_is_strictly_increasing_even_within_one_clock_tick():
+    from kit.outbox import next_sequence
+    values = [next_sequence() for _ in range(10000)]
+    assert all(later > earlier for earlier, later in zip(values, values[1:]))
