@@ -7,7 +7,14 @@ told it failed (a "timed-out" case registration must not appear later).
 Requests go without publisher confirms: a request the broker loses ends in
 the same 504 as one whose reply is lost (see kit/rpc.py for the replies).
 """
+import warnings
+
 from nameko.rpc import RpcProxy
+
+# nameko always publishes RPC requests as mandatory and warns that, without
+# confirms, an unroutable one cannot be detected: understood, such a call ends
+# in the same 504 as any lost request.
+warnings.filterwarnings("ignore", message="Mandatory delivery was requested", module="nameko.amqp.publish")
 
 
 class BoundedRpcProxy(RpcProxy):

@@ -5,8 +5,10 @@ cross-department roles and admin see every department (``Actor`` knows which).
 """
 from kit.errors import Forbidden
 
+# The case-handling roles register and assign (a prosecutor may hand a case of their own
+# department to a colleague); inspector, finance and party_group see cases but change none.
 CAN_REGISTER = ("prosecutor", "department_head", "case_manager", "chief_procurator", "admin")
-CAN_ASSIGN = ("department_head", "case_manager", "chief_procurator", "admin")
+CAN_ASSIGN = CAN_REGISTER
 CAN_TRANSITION = ("prosecutor", "department_head", "chief_procurator", "admin")
 
 

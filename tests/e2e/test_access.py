@@ -56,19 +56,29 @@ def test_prosecutor_sees_and_changes_only_own_department(criminal_head, criminal
                                          "category": "criminal", "department": "criminal"}).status_code == 403
     assert head.get(f"/v1/cases/{case['id']}").json()["status"] == "registered"
 
-    # A prosecutor handles cases but does not assign them.
-    assert own.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": "whoever"}).status_code in (400, 403)
     assert own.post(f"/v1/cases/{case['id']}/transition", json={"to": "under_review"}).status_code == 200
 
 
-def test_prosecutor_cannot_assign_even_to_a_real_user(criminal_head, criminal_prosecutor):
+def test_prosecutor_assigns_own_department_cases_only(criminal_head, criminal_prosecutor, civil_prosecutor):
     _, head = criminal_head
     prosecutor_user, prosecutor = criminal_prosecutor
+    _, other = civil_prosecutor
     case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "分案权限", "category": "criminal",
                                         "department": "criminal"}).json()
-    response = prosecutor.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]})
-    assert response.status_code == 403
+    assert other.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]}).status_code == 403
     assert head.get(f"/v1/cases/{case['id']}").json()["handler_id"] is None
+    response = prosecutor.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]})
+    assert response.status_code == 200 and response.json()["handler_id"] == prosecutor_user["id"]
+
+
+def test_see_only_role_cannot_change_a_case(admin, criminal_head):
+    _, head = criminal_head
+    _, inspector = admin.create_user("inspector", "inspection")
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "督察只读", "category": "criminal",
+                                        "department": "criminal"}).json()
+    assert inspector.get(f"/v1/cases/{case['id']}").status_code == 200  # cross-department: sees it
+    assert inspector.post(f"/v1/cases/{case['id']}/transition", json={"to": "under_review"}).status_code == 403
+    assert head.get(f"/v1/cases/{case['id']}").json()["status"] == "registered"
 
 
 def test_a_user_cannot_read_someone_elses_notification(criminal_head, criminal_prosecutor, civil_prosecutor):

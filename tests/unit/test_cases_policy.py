@@ -24,9 +24,19 @@ def test_prosecutor_may_not_touch_another_departments_case():
             check()
 
 
-def test_prosecutor_may_not_assign():
+def test_prosecutor_assigns_only_in_own_department():
+    policy.ensure_can_assign(actor("prosecutor"), CASE)
     with pytest.raises(Forbidden):
-        policy.ensure_can_assign(actor("prosecutor"), CASE)
+        policy.ensure_can_assign(actor("prosecutor", "civil"), CASE)
+
+
+@pytest.mark.parametrize("role", ["inspector", "finance", "party_group"])
+def test_see_only_roles_cannot_register_assign_or_transition(role):
+    for check in (lambda: policy.ensure_can_register(actor(role, "criminal"), "criminal"),
+                  lambda: policy.ensure_can_assign(actor(role, "criminal"), CASE),
+                  lambda: policy.ensure_can_transition(actor(role, "criminal"), CASE)):
+        with pytest.raises(Forbidden):
+            check()
 
 
 def test_department_head_assigns_only_in_own_department():
