@@ -69,7 +69,7 @@ def lua_script(target, run_tag):
     for key, value in target.headers.items():
         lines.append(f"wrk.headers[ {_lua_str(key)} ] = {_lua_str(value)}")
     if target.body is not None:
-        lines.append(f'wrk.headers["Content-Type"] = "application/json"')
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
         if UNIQUE in target.body:
             before, after = target.body.split(UNIQUE, 1)
             lines += [

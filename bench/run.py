@@ -551,7 +551,7 @@ def measure_memory(results, platform):
     results["platform"]["secantusdb_rss_mb"] = round(secantus, 1) if secantus else None
     worst = max(rss.values()) if rss else None
     met = worst is not None and worst <= TARGETS["rss_mb"] and len(rss) == 3
-    say(f"\n▶ resident memory after the run (VmRSS): "
+    say("\n▶ resident memory after the run (VmRSS): "
         + ", ".join(f"{k} {v:.1f} MB" for k, v in rss.items())
         + f"   (target every process ≤ {TARGETS['rss_mb']:g} MB: {'met' if met else 'MISSED'}; "
           f"SecantusDB {results['platform']['secantusdb_rss_mb']} MB, not a service)")
