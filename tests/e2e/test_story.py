@@ -108,3 +108,23 @@ def test_me_users_and_enums(admin, criminal_head, civil_prosecutor):
     assert {"criminal", "civil"} <= {u["department"] for u in everyone}
     enums = head.get("/v1/meta/enums").json()
     assert enums["case_statuses"]["registered"] == "已登记" and enums["roles"]["prosecutor"] == "检察官"
+
+
+def test_a_redelivered_assignment_event_does_not_notify_twice(stack, criminal_head, admin):
+    import time
+
+    from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_depth
+    _, head = criminal_head
+    prosecutor_user, prosecutor = admin.create_user("prosecutor", "criminal")
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "重复投递", "category": "criminal",
+                                        "department": "criminal", "handler_id": prosecutor_user["id"]}).json()
+    wait_for(lambda: notifications_for_case(prosecutor, case["id"]), timeout=15, message="first notification")
+    # The very event the platform published, delivered again (as after a relay retry or a broker redelivery).
+    envelope = stack.db("cases").outbox.find_one({"aggregate_id": case["id"], "type": "case.assigned"})["envelope"]
+    for _ in range(2):
+        publish_event(stack.amqp_uri, "cases", envelope)
+    wait_for(lambda: queue_depth(stack.amqp_uri, ASSIGNED_QUEUE) == 0, message="redeliveries consumed")
+    time.sleep(0.5)  # the last one may be delivered but not yet acked
+    assert len(notifications_for_case(prosecutor, case["id"])) == 1
+    processed = stack.db("notifications").inbox_processed.count_documents({"event_id": envelope["event_id"]})
+    assert processed == 1

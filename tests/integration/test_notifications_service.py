@@ -6,10 +6,10 @@ import pytest
 
 from contracts.envelope import build_event
 from services.notifications.service import NotificationsService
-from tests.support.amqp import publish_event, queue_messages
+from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_depth, queue_messages
 from tests.support.waiting import wait_for
 
-PARKED = "evt-cases-case.assigned--notifications.on_case_assigned.parked"
+PARKED = ASSIGNED_QUEUE + ".parked"
 
 
 def assigned_event(handler="u-pros"):
@@ -33,7 +33,7 @@ def test_duplicate_delivery_of_one_event_yields_one_notification(notifications, 
         publish_event(rabbit_config["AMQP_URI"], "cases", event)
     wait_for(lambda: notifications.inbox_processed.count_documents({}) == 1, message="event processed")
     # Give the two duplicates time to be (not) processed as well.
-    wait_for(lambda: _queue_empty(rabbit_config), message="queue drained")
+    wait_for(lambda: queue_depth(rabbit_config["AMQP_URI"], ASSIGNED_QUEUE) == 0, message="queue drained")
     time.sleep(0.5)  # an emptied queue can still have a message in flight (delivered, not yet acked)
     assert notifications.notifications.count_documents({}) == 1
     note = notifications.notifications.find_one()
@@ -55,10 +55,3 @@ def test_an_event_breaking_its_contract_is_parked_not_lost(notifications, rabbit
     assert "ContractViolation" in parked[0].headers["x-parked-reason"]
     assert notifications.notifications.count_documents({}) == 0
 
-
-def _queue_empty(rabbit_config):
-    from kombu import Connection, Queue
-    with Connection(rabbit_config["AMQP_URI"]) as connection:
-        name = "evt-cases-case.assigned--notifications.on_case_assigned"
-        _, count, _ = Queue(name, no_declare=True)(connection.default_channel).queue_declare(passive=True)
-        return count == 0

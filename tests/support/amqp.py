@@ -42,3 +42,13 @@ def queue_messages(amqp_uri, queue_name):
             if message is None:
                 return messages
             messages.append(message)
+
+
+def queue_depth(amqp_uri, queue_name):
+    """Messages ready in a queue (a delivered but unacked one is not counted)."""
+    with Connection(amqp_uri) as connection:
+        _, count, _ = Queue(queue_name, no_declare=True)(connection.default_channel).queue_declare(passive=True)
+        return count
+
+
+ASSIGNED_QUEUE = "evt-cases-case.assigned--notifications.on_case_assigned"
