@@ -8,6 +8,7 @@ from tests.support.waiting import wait_for
 
 calls = Counter()
 FAILURES_BEFORE_SUCCESS = 2
+broken = {"handler": False}  # a bug in the handler, fixed later by a deploy
 
 
 class FlakyService:
@@ -16,6 +17,10 @@ class FlakyService:
     @reliable_event_handler("src", "thing.happened")
     def handle(self, body):
         calls[body["id"]] += 1
+        if broken["handler"] and body.get("needs_fix"):
+            raise RuntimeError("handler bug")
+        if body.get("needs_fix"):
+            return
         if body.get("always_fail") or calls[body["id"]] <= FAILURES_BEFORE_SUCCESS:
             raise RuntimeError("transient failure")
 
@@ -41,3 +46,20 @@ def test_event_failing_every_attempt_is_parked_with_its_reason(container_factory
     assert parked[0].payload["id"] == event_id
     assert parked[0].headers["x-parked-attempts"] == service_config["EVENT_MAX_ATTEMPTS"]
     assert calls[event_id] == service_config["EVENT_MAX_ATTEMPTS"]
+
+
+def test_parked_events_are_replayed_once_the_handler_is_fixed(container_factory, service_config, rabbit_config):
+    from kit.parked import parked_count, replay
+    container_factory(FlakyService, service_config).start()
+    event_id = uuid.uuid4().hex
+    broken["handler"] = True
+    try:
+        publish_event(rabbit_config["AMQP_URI"], "src", {"id": event_id, "needs_fix": True},
+                      routing_key="thing.happened")
+        wait_for(lambda: parked_count(rabbit_config["AMQP_URI"], QUEUE) == 1, timeout=15, message="parked")
+    finally:
+        broken["handler"] = False  # the fix is deployed
+    attempts_while_broken = calls[event_id]
+    assert replay(rabbit_config["AMQP_URI"], QUEUE) == 1
+    wait_for(lambda: calls[event_id] == attempts_while_broken + 1, timeout=10, message="replayed event handled")
+    assert parked_count(rabbit_config["AMQP_URI"], QUEUE) == 0
