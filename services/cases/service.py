@@ -1,11 +1,10 @@
 """Entrypoints of the cases service. Each: validate, check policy, apply a domain rule, store."""
-from kit.rpc import rpc
-
 from contracts.rpc import cases_v1 as contract
 from kit.context import RequestContext
 from kit.errors import EXPECTED
 from kit.mongo import HealthRpc, MongoDatabase, utcnow
 from kit.outbox import Outbox
+from kit.rpc import rpc
 from kit.validation import load
 from services.cases import domain, policy
 from services.cases.storage import INDEXES, CaseStore

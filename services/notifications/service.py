@@ -1,11 +1,10 @@
 """Entrypoints of the notifications service."""
-from kit.rpc import rpc
-
 from contracts.rpc import notifications_v1 as contract
 from kit.context import RequestContext
 from kit.errors import EXPECTED
 from kit.events import Inbox, reliable_event_handler
 from kit.mongo import HealthRpc, MongoDatabase, utcnow
+from kit.rpc import rpc
 from kit.validation import load
 from services.notifications import domain
 from services.notifications.storage import INDEXES, NotificationStore
