@@ -11,6 +11,7 @@ carries ``X-Request-ID``.
 import json
 import logging
 import re
+import time
 import uuid
 from functools import partial
 
@@ -28,6 +29,7 @@ from kit.errors import EXPECTED, DomainError, Forbidden, ValidationFailed
 from kit.validation import load
 
 log = logging.getLogger("pingjian.gateway")
+access_log = logging.getLogger("pingjian.access")
 
 REQUEST_ID = "pingjian.request_id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -125,35 +127,46 @@ class Route(HttpRequestHandler):
         self._query_schema = self.query() if self.query is not None else None
 
     def handle_request(self, request):
+        started = time.monotonic()
         request.shallow = False
+        context_data = {"correlation_id": request.environ[REQUEST_ID]}
         try:
-            kwargs, context_data = self._admit(request)
+            kwargs = self._admit(request, context_data)
             event = Event()
             self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
                                         handle_result=partial(self.handle_result, event))
             with eventlet.Timeout(self.timeout):
                 result = event.wait()
-            return self.response_from_result(result)
+            response = self.response_from_result(result)
         except eventlet.Timeout:
             log.error("upstream timeout on %s %s", request.method, request.path)
-            return error_response(504, "upstream_timeout", "后端服务响应超时，请稍后重试")
+            response = error_response(504, "upstream_timeout", "后端服务响应超时，请稍后重试")
         except Exception as exc:
-            return self.response_from_exception(exc)
+            response = self.response_from_exception(exc)
+        self._log_access(request, response, context_data.get("actor"), started)
+        return response
 
-    def _admit(self, request):
-        """Authenticate, authorize and validate; returns the worker's kwargs and context data."""
-        context_data = {"correlation_id": request.environ[REQUEST_ID]}
+    def _log_access(self, request, response, actor, started):
+        # The access log and the ledger of who read or changed what (台账): one line per request,
+        # rejected ones included.
+        access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+            "correlation_id": request.environ[REQUEST_ID], "method": request.method, "path": request.path,
+            "status": response.status_code, "user_id": (actor or {}).get("user_id"),
+            "remote_addr": request.remote_addr, "duration_ms": round((time.monotonic() - started) * 1000, 2)})
+
+    def _admit(self, request, context_data):
+        """Authenticate, authorize and validate; fills ``context_data``, returns the worker's kwargs."""
         if self.auth:
             actor = self.tokens.actor_from_header(request.headers.get("Authorization"))
+            context_data["actor"] = actor.to_dict()  # known from here on, also to the access log
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")
-            context_data["actor"] = actor.to_dict()
         kwargs = dict(request.path_values)
         if self._body_schema is not None:
             kwargs["body"] = load(self._body_schema, _read_json(request, self.max_body_bytes))
         if self._query_schema is not None:
             kwargs["query"] = load(self._query_schema, _query_dict(request))
-        return kwargs, context_data
+        return kwargs
 
     def response_from_result(self, result):
         if isinstance(result, Response):

@@ -24,7 +24,7 @@ USER = schemas.User()
 class GatewayService:
     name = "gateway"
 
-    ctx = RequestContext()
+    ctx = RequestContext(log_calls=False)  # the route writes the access line instead
     config = Config()
     users = Users()
     tokens = Tokens()

@@ -87,7 +87,14 @@ def new_correlation_id():
 
 
 class RequestContext(DependencyProvider):
-    """Gives a worker its Context, stamps its logs, and logs one line per call."""
+    """Gives a worker its Context, stamps its logs, and logs one line per call.
+
+    ``log_calls=False`` where the entrypoint writes its own, richer line (the
+    gateway's HTTP access log).
+    """
+
+    def __init__(self, log_calls=True):
+        self.log_calls = log_calls
 
     def setup(self):
         # Start times live here, not in worker_ctx.data: everything in the
@@ -105,6 +112,8 @@ class RequestContext(DependencyProvider):
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         started = self._started.pop(worker_ctx, None)
+        if not self.log_calls:
+            return
         elapsed_ms = round((time.monotonic() - started) * 1000, 2) if started else None
         outcome = "ok" if exc_info is None else exc_info[0].__name__
         actor = worker_ctx.data.get("actor") or {}

@@ -29,6 +29,7 @@ class Stack:
     mongo_uri: Optional[str] = None
     db_prefix: Optional[str] = None
     amqp_uri: Optional[str] = None
+    log_dir: Optional[str] = None
 
     def db(self, service):
         if not self.mongo_uri:
@@ -58,7 +59,8 @@ def stack(request):
     log_dir = tempfile.mkdtemp(prefix="pingjian-e2e-")
     platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
     try:
-        yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"])
+        yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
+                    log_dir)
     finally:
         platform.stop()
         proxy.stop()

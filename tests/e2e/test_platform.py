@@ -52,3 +52,34 @@ def test_health_is_503_naming_the_database_when_it_is_gone(stack, tmp_path):
     finally:
         gateway.stop()
         mongo.stop()
+
+
+def test_every_request_leaves_one_access_line_with_who_what_and_outcome(stack, criminal_head, civil_prosecutor):
+    import json
+    import uuid
+    from pathlib import Path
+
+    from tests.support.api import unique_case_no
+    from tests.support.waiting import wait_for
+    if stack.log_dir is None:
+        pytest.skip("reads the local platform's log files")
+    head_user, head = criminal_head
+    _, other = civil_prosecutor
+    created_id, refused_id = f"req-{uuid.uuid4().hex}", f"req-{uuid.uuid4().hex}"
+    case = head.post("/v1/cases", headers={"X-Request-ID": created_id},
+                     json={"case_no": unique_case_no(), "title": "台账", "category": "other",
+                           "department": "criminal"}).json()
+    assert other.get(f"/v1/cases/{case['id']}", headers={"X-Request-ID": refused_id}).status_code == 403
+    role_refused_id = f"req-{uuid.uuid4().hex}"
+    assert other.post("/v1/users", headers={"X-Request-ID": role_refused_id}, json={}).status_code == 403
+
+    def access_lines():
+        lines = [json.loads(line) for line in Path(stack.log_dir, "gateway.log").read_text().splitlines()
+                 if line.startswith("{") and '"pingjian.access"' in line]
+        return {line["correlation_id"]: line for line in lines if line["correlation_id"] in (created_id, refused_id, role_refused_id)}
+    lines = wait_for(lambda: (lambda got: got if len(got) == 3 else None)(access_lines()), message="access lines")
+    assert lines[created_id]["status"] == 201 and lines[created_id]["method"] == "POST"
+    assert lines[created_id]["user_id"] == head_user["id"] and lines[created_id]["path"] == "/v1/cases"
+    assert lines[refused_id]["status"] == 403 and lines[refused_id]["path"] == f"/v1/cases/{case['id']}"
+    other_user = other.get("/v1/me").json()
+    assert lines[role_refused_id]["status"] == 403 and lines[role_refused_id]["user_id"] == other_user["id"]
