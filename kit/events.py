@@ -90,14 +90,20 @@ class ReliableEventHandler(EventHandler):
         log.error("event parked in %s after %d attempt(s): %r", self.parked_queue.name, attempts, error)
         headers = dict(message.headers or {})
         headers.update({"x-parked-reason": repr(error)[:1000], "x-parked-attempts": attempts})
-        with Connection(self.container.config["AMQP_URI"], transport_options={"confirm_publish": True}) as conn:
-            Producer(conn.default_channel).publish(
-                message.body, exchange="", routing_key=self.parked_queue.name, headers=headers,
-                content_type=message.content_type, content_encoding=message.content_encoding,
-                delivery_mode=2, retry=True)
+        copy_to_queue(self.container.config["AMQP_URI"], message, self.parked_queue.name, headers)
 
 
 reliable_event_handler = ReliableEventHandler.decorator
+
+
+def copy_to_queue(amqp_uri, message, queue_name, headers):
+    """Publish a copy of a consumed ``message`` straight into ``queue_name`` and wait for the
+    broker's confirm, so the original may be acknowledged afterwards without loss."""
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as connection:
+        Producer(connection.default_channel).publish(
+            message.body, exchange="", routing_key=queue_name, headers=headers,
+            content_type=message.content_type, content_encoding=message.content_encoding,
+            delivery_mode=2, retry=True)
 
 
 class Inbox(DependencyProvider):

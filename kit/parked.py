@@ -11,35 +11,37 @@ harmless. Uses AMQP_URI like the services.
 import os
 import sys
 
-from kombu import Connection, Producer, Queue
+from kombu import Connection, Queue
+
+from kit.events import copy_to_queue
 
 _DROPPED_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
                     "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason",
                     "x-parked-reason", "x-parked-attempts")
 
 
-def parked_count(amqp_uri, queue_name):
+def queue_depth(amqp_uri, queue_name):
+    """Messages ready in a queue (a delivered but unacknowledged one is not counted)."""
     with Connection(amqp_uri) as connection:
-        _, count, _ = Queue(f"{queue_name}.parked", no_declare=True)(connection.default_channel) \
-            .queue_declare(passive=True)
+        _, count, _ = Queue(queue_name, no_declare=True)(connection.default_channel).queue_declare(passive=True)
         return count
+
+
+def parked_count(amqp_uri, queue_name):
+    return queue_depth(amqp_uri, f"{queue_name}.parked")
 
 
 def replay(amqp_uri, queue_name):
     """Move every message of ``<queue>.parked`` back to ``<queue>``; returns how many moved."""
     moved = 0
-    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as connection:
-        channel = connection.default_channel
-        parked = Queue(f"{queue_name}.parked", no_declare=True)(channel)
-        producer = Producer(channel)
+    with Connection(amqp_uri) as connection:
+        parked = Queue(f"{queue_name}.parked", no_declare=True)(connection.default_channel)
         while True:
             message = parked.get(no_ack=False)
             if message is None:
                 return moved
             headers = {k: v for k, v in (message.headers or {}).items() if k not in _DROPPED_HEADERS}
-            producer.publish(message.body, exchange="", routing_key=queue_name, headers=headers,
-                             content_type=message.content_type, content_encoding=message.content_encoding,
-                             delivery_mode=2, retry=True)
+            copy_to_queue(amqp_uri, message, queue_name, headers)
             message.ack()  # only after the broker confirmed the copy
             moved += 1
 

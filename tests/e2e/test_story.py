@@ -113,7 +113,8 @@ def test_me_users_and_enums(admin, criminal_head, civil_prosecutor):
 def test_a_redelivered_assignment_event_does_not_notify_twice(stack, criminal_head, admin):
     import time
 
-    from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_depth
+    from kit.parked import queue_depth
+    from tests.support.amqp import ASSIGNED_QUEUE, publish_event
     _, head = criminal_head
     prosecutor_user, prosecutor = admin.create_user("prosecutor", "criminal")
     case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "重复投递", "category": "criminal",

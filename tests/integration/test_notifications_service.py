@@ -5,8 +5,9 @@ import uuid
 import pytest
 
 from contracts.envelope import build_event
+from kit.parked import queue_depth
 from services.notifications.service import NotificationsService
-from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_depth, queue_messages
+from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_messages
 from tests.support.waiting import wait_for
 
 PARKED = ASSIGNED_QUEUE + ".parked"

@@ -13,13 +13,7 @@ class Tap:
         self.queue(self.connection.default_channel).declare()
 
     def drain(self):
-        messages = []
-        bound = self.queue(self.connection.default_channel)
-        while True:
-            message = bound.get(no_ack=True)
-            if message is None:
-                return messages
-            messages.append(message)
+        return _take_all(self.queue(self.connection.default_channel))
 
     def close(self):
         self.connection.release()
@@ -35,20 +29,14 @@ def publish_event(amqp_uri, service, envelope, routing_key=None):
 
 def queue_messages(amqp_uri, queue_name):
     with Connection(amqp_uri) as connection:
-        bound = Queue(queue_name, no_declare=True)(connection.default_channel)
-        messages = []
-        while True:
-            message = bound.get(no_ack=True)
-            if message is None:
-                return messages
-            messages.append(message)
+        return _take_all(Queue(queue_name, no_declare=True)(connection.default_channel))
 
 
-def queue_depth(amqp_uri, queue_name):
-    """Messages ready in a queue (a delivered but unacked one is not counted)."""
-    with Connection(amqp_uri) as connection:
-        _, count, _ = Queue(queue_name, no_declare=True)(connection.default_channel).queue_declare(passive=True)
-        return count
+def _take_all(bound_queue):
+    messages = []
+    while (message := bound_queue.get(no_ack=True)) is not None:
+        messages.append(message)
+    return messages
 
 
 ASSIGNED_QUEUE = "evt-cases-case.assigned--notifications.on_case_assigned"
