@@ -78,6 +78,13 @@ class JsonWsgiApp:
 
 
 class JsonWebServer(WebServer):
+    """nameko's web server (one per container), plus the one token verifier all routes share,
+    so a token verified for one route is not verified again for the next."""
+
+    def setup(self):
+        super().setup()
+        self.tokens = auth.TokenIssuer.from_config(self.container.config)
+
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
@@ -121,7 +128,6 @@ class Route(HttpRequestHandler):
         config = self.container.config
         self.max_body_bytes = int(config.get("MAX_BODY_BYTES", 1048576))
         self.timeout = float(config.get("RPC_TIMEOUT_SECONDS", 10))
-        self.tokens = auth.TokenIssuer.from_config(config)
         # Schemas hold no per-call state: build them once, not per request.
         self._body_schema = self.body() if self.body is not None else None
         self._query_schema = self.query() if self.query is not None else None
@@ -157,7 +163,7 @@ class Route(HttpRequestHandler):
     def _admit(self, request, context_data):
         """Authenticate, authorize and validate; fills ``context_data``, returns the worker's kwargs."""
         if self.auth:
-            actor = self.tokens.actor_from_header(request.headers.get("Authorization"))
+            actor = self.server.tokens.actor_from_header(request.headers.get("Authorization"))
             context_data["actor"] = actor.to_dict()  # known from here on, also to the access log
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")
