@@ -154,7 +154,7 @@ class Relay:
             return True
         try:
             self.db[LEASE].find_one_and_update(
-                {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
+                {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lte": now}}]},
                 {"$set": {"owner": self.owner, "expires_at": now + self.lease}},
                 upsert=True, return_document=ReturnDocument.AFTER)
             self._lease_until = now + self.lease
@@ -164,9 +164,12 @@ class Relay:
             return False
 
     def _release_lease(self):
+        # Expire it in the past, not "now": with millisecond clocks a successor asking in the
+        # same millisecond would otherwise still see a live lease (a CI flake taught us this).
         self._lease_until = None
         try:
-            self.db[LEASE].update_one({"_id": "relay", "owner": self.owner}, {"$set": {"expires_at": utcnow()}})
+            self.db[LEASE].update_one({"_id": "relay", "owner": self.owner},
+                                      {"$set": {"expires_at": utcnow() - self.lease}})
         except PyMongoError:
             pass
 

@@ -84,6 +84,16 @@ def test_only_one_relay_holds_the_lease_until_it_lets_go(db, rabbit_config):
     assert second._hold_lease()
 
 
+def test_a_released_lease_is_free_at_once_even_within_the_same_millisecond(db, rabbit_config, monkeypatch):
+    import kit.outbox
+    frozen = kit.outbox.utcnow()
+    monkeypatch.setattr(kit.outbox, "utcnow", lambda: frozen)  # the handover happens within one tick
+    first, second = relay_for(db, rabbit_config["AMQP_URI"]), relay_for(db, rabbit_config["AMQP_URI"])
+    assert first._hold_lease()
+    first._release_lease()
+    assert second._hold_lease()
+
+
 def test_a_rolled_back_change_leaves_no_outbox_record(db):
     writer = OutboxWriter(db, "relaytest", Context({"actor": ACTOR, "correlation_id": "c"}))
 
