@@ -15,10 +15,12 @@ class DomainError(Exception):
     http_status = 400
 
     def __init__(self, message, fields=None):
-        # Both args travel through nameko's serializer, so keep them JSON-able.
-        super().__init__(message, fields)
+        # Both args travel through nameko's serializer, which stringifies anything that is not
+        # a string, mapping or iterable: a None would arrive as the text "None". So "no fields"
+        # travels as an empty mapping.
+        super().__init__(message, fields or {})
         self.message = message
-        self.fields = fields
+        self.fields = fields or None
 
     def __str__(self):
         return self.message

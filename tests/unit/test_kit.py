@@ -19,6 +19,13 @@ def test_domain_errors_survive_an_rpc_hop_with_their_fields(error_cls, status):
     assert again.to_dict() == {"code": original.code, "message": "案号已存在", "fields": {"case_no": ["案号已存在"]}}
 
 
+@pytest.mark.parametrize("error_cls", [ValidationFailed, Forbidden, NotFound, Conflict])
+def test_a_domain_error_without_fields_crosses_rpc_without_inventing_any(error_cls):
+    again = deserialize(serialize(error_cls("案件不存在")))
+    assert again.fields is None
+    assert again.to_dict() == {"code": error_cls.code, "message": "案件不存在"}
+
+
 def test_cursor_round_trips_and_rejects_garbage():
     when = datetime(2026, 11, 25, 8, 0, 0, 123000, tzinfo=timezone.utc)
     assert decode_cursor(encode_cursor({"created_at": when, "_id": "abc"})) == (when, "abc")
