@@ -12,8 +12,24 @@ CAN_ASSIGN = CAN_REGISTER
 CAN_TRANSITION = ("prosecutor", "department_head", "chief_procurator", "admin")
 
 
+def handles(actor, case):
+    """The case's handler always sees and works on it, even when it belongs to another
+    department: a prosecutor notified of an assignment must be able to open the case."""
+    return bool(case.get("handler_id")) and case["handler_id"] == actor.user_id
+
+
 def ensure_can_view(actor, case):
-    actor.ensure_department(case["department"])
+    if not handles(actor, case):
+        actor.ensure_department(case["department"])
+
+
+def list_scope(actor, requested_department):
+    """(department, also_handled_by) for a case list: a department-scoped user sees their
+    department's cases plus the ones they handle elsewhere, unless they asked for one department."""
+    department = actor.scoped_department(requested_department)
+    if actor.sees_all_departments or requested_department:
+        return department, None
+    return department, actor.user_id
 
 
 def ensure_can_register(actor, department):
@@ -29,6 +45,7 @@ def ensure_can_assign(actor, case):
 
 
 def ensure_can_transition(actor, case):
-    actor.ensure_department(case["department"])
+    if not handles(actor, case):
+        actor.ensure_department(case["department"])
     if not actor.has_any_role(*CAN_TRANSITION):
         raise Forbidden("当前角色无权变更案件状态")

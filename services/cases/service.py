@@ -45,8 +45,8 @@ class CasesService(HealthRpc):
     def list_cases(self, query):
         actor = self.ctx.require_actor()
         query = load(QUERY, query)
-        department = actor.scoped_department(query.pop("department"))
-        items, next_cursor = self.store.search(department=department, **query)
+        department, also_handled_by = policy.list_scope(actor, query.pop("department"))
+        items, next_cursor = self.store.search(department=department, also_handled_by=also_handled_by, **query)
         return PAGE.dump({"items": items, "next_cursor": next_cursor})
 
     @rpc(expected_exceptions=EXPECTED)

@@ -62,11 +62,19 @@ class CaseStore:
         run_in_transaction(self._db, work)
         return {**case, **changes, "version": case["version"] + 1}
 
-    def search(self, *, department, status, category, handler_id, q, limit, cursor):
+    def search(self, *, department, status, category, handler_id, q, limit, cursor, also_handled_by=None):
         query = {key: value for key, value in
-                 (("department", department), ("status", status), ("category", category),
-                  ("handler_id", handler_id)) if value}
+                 (("status", status), ("category", category), ("handler_id", handler_id)) if value}
+        alternatives = []
+        if department and also_handled_by:
+            alternatives.append([{"department": department}, {"handler_id": also_handled_by}])
+        elif department:
+            query["department"] = department
         if q:
             pattern = {"$regex": re.escape(q), "$options": "i"}
-            query["$or"] = [{"case_no": pattern}, {"title": pattern}]
+            alternatives.append([{"case_no": pattern}, {"title": pattern}])
+        if len(alternatives) == 1:
+            query["$or"] = alternatives[0]
+        elif alternatives:
+            query["$and"] = [{"$or": each} for each in alternatives]
         return paginate(self._cases, query, limit, cursor)

@@ -50,7 +50,9 @@ def test_case_lifecycle_and_illegal_transition(criminal_head):
         assert response.status_code == 200, response.text
         assert response.json()["status"] == status
     again = head.post(f"/v1/cases/{case['id']}/transition", json={"to": "closed"})
-    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert again.status_code == 409
+    assert set(again.json()["error"]) <= {"code", "message", "fields"}
+    assert again.json()["error"]["code"] == "conflict" and isinstance(again.json()["error"].get("fields", {}), dict)
     assert head.get(f"/v1/cases/{case['id']}").json()["status"] == "closed"
 
 
@@ -62,7 +64,9 @@ def test_duplicate_case_no_is_409_and_unknown_case_404(criminal_head):
     assert duplicate.status_code == 409
     assert "case_no" in duplicate.json()["error"]["fields"]
     missing = head.get(f"/v1/cases/{uuid.uuid4().hex}")
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert missing.status_code == 404
+    # The whole body, exactly: an error raised in a service keeps its shape across RPC.
+    assert missing.json() == {"error": {"code": "not_found", "message": "案件不存在"}}
 
 
 def test_list_filters_search_and_cursor_pagination(criminal_head):
@@ -129,3 +133,16 @@ def test_a_redelivered_assignment_event_does_not_notify_twice(stack, criminal_he
     assert len(notifications_for_case(prosecutor, case["id"])) == 1
     processed = stack.db("notifications").inbox_processed.count_documents({"event_id": envelope["event_id"]})
     assert processed == 1
+
+
+def test_a_prosecutor_of_another_department_opens_the_case_they_were_notified_of(criminal_head, civil_prosecutor):
+    _, head = criminal_head
+    handler_user, handler = civil_prosecutor
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "跨部门交办案",
+                                        "category": "criminal", "department": "criminal",
+                                        "handler_id": handler_user["id"]}).json()
+    [note] = wait_for(lambda: notifications_for_case(handler, case["id"]), timeout=15,
+                      message="the assignment notification")
+    opened = handler.get(f"/v1/cases/{note['ref']['id']}")
+    assert opened.status_code == 200 and opened.json()["case_no"] == case["case_no"]
+    assert case["id"] in [item["id"] for item in handler.get("/v1/cases", params={"limit": 100}).json()["items"]]

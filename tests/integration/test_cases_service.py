@@ -72,3 +72,21 @@ def test_list_is_paginated_newest_first_and_scoped(cases):
     with pytest.raises(Forbidden):
         cases("list_cases", {"department": "criminal"}, actor=CIVIL_PROSECUTOR)
     assert cases("list_cases", {}, actor=CIVIL_PROSECUTOR)["items"] == []
+
+
+def test_a_handler_from_another_department_finds_the_case_assigned_to_them(cases):
+    mine = cases("register_case", {**NEW_CASE, "case_no": "H-1", "title": "交办案件"})
+    cases("register_case", {**NEW_CASE, "case_no": "H-2", "title": "交办以外的案件"})
+    civil_own = cases("register_case", {**NEW_CASE, "case_no": "C-1", "title": "民事交办", "department": "civil"},
+                      actor={**HEAD, "department": "civil"})
+    cases("assign_case", mine["id"], {"handler_id": CIVIL_PROSECUTOR["user_id"]})
+
+    assert cases("get_case", mine["id"], actor=CIVIL_PROSECUTOR)["handler_id"] == "u-civil"
+    listed = cases("list_cases", {}, actor=CIVIL_PROSECUTOR)["items"]
+    assert {item["id"] for item in listed} == {mine["id"], civil_own["id"]}
+    # Both alternatives at once: (own department or handled) and (case_no or title matches).
+    assert [i["id"] for i in cases("list_cases", {"q": "交办"}, actor=CIVIL_PROSECUTOR)["items"]] == \
+        [civil_own["id"], mine["id"]]
+    # Asking for their own department means exactly that department.
+    assert [i["id"] for i in cases("list_cases", {"department": "civil"}, actor=CIVIL_PROSECUTOR)["items"]] == \
+        [civil_own["id"]]

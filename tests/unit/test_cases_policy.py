@@ -63,3 +63,27 @@ def test_list_scope_forces_own_department_and_refuses_another():
     assert actor("prosecutor").scoped_department("criminal") == "criminal"
     with pytest.raises(Forbidden):
         actor("prosecutor").scoped_department("civil")
+
+
+def test_the_handler_sees_and_transitions_their_case_even_from_another_department():
+    handler = Actor("u-h", ("prosecutor",), "civil")
+    case = {"department": "criminal", "handler_id": "u-h"}
+    policy.ensure_can_view(handler, case)
+    policy.ensure_can_transition(handler, case)
+    with pytest.raises(Forbidden):  # handling a case is not a licence to re-assign it
+        policy.ensure_can_assign(handler, case)
+    with pytest.raises(Forbidden):
+        policy.ensure_can_view(Actor("u-other", ("prosecutor",), "civil"), case)
+
+
+def test_a_case_without_a_handler_is_not_handled_by_anyone():
+    assert not policy.handles(Actor("", ("prosecutor",), "civil"), {"department": "criminal", "handler_id": None})
+
+
+def test_list_scope_adds_the_users_own_cases_only_when_no_department_was_asked_for():
+    prosecutor = actor("prosecutor", "civil")
+    assert policy.list_scope(prosecutor, None) == ("civil", "u-prosecutor")
+    assert policy.list_scope(prosecutor, "civil") == ("civil", None)
+    assert policy.list_scope(actor("inspector", "inspection"), None) == (None, None)
+    with pytest.raises(Forbidden):
+        policy.list_scope(prosecutor, "criminal")
