@@ -20,12 +20,14 @@ from kombu import Connection, Producer, Queue
 from marshmallow import ValidationError
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 import contracts.events  # noqa: F401  (registers every payload schema)
 from contracts.envelope import parse_event
 from kit.errors import ContractViolation
-from kit.mongo import run_in_transaction, service_database, utcnow
+from kit.mongo import ensure_indexes, run_in_transaction, service_database, utcnow
+from kit.retention import Purge
 
 log = logging.getLogger("pingjian.events")
 
@@ -111,10 +113,22 @@ class Inbox(DependencyProvider):
 
     def setup(self):
         self.db = service_database(self.container.config, self.container.service_name)
+        # Any replica may purge: deleting what is already deleted is harmless.
+        self.retention = Purge.from_config(self.db[PROCESSED], "processed_at", self.container.config,
+                                           "INBOX_RETENTION_DAYS", 30)
+
+    def start(self):
+        ensure_indexes(self.db, {PROCESSED: [IndexModel([("processed_at", ASCENDING)])]})
 
     def get_dependency(self, worker_ctx):
         consumer = f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}"
         return _InboxHandle(self.db, consumer)
+
+    def worker_teardown(self, worker_ctx):
+        try:
+            self.retention.maybe_run()
+        except PyMongoError as exc:  # retention can wait for the next interval
+            log.warning("inbox retention skipped: %s", exc)
 
 
 class _InboxHandle:

@@ -33,6 +33,7 @@ import contracts.events  # noqa: F401  (registers every payload schema)
 from contracts.envelope import build_event
 from kit.context import Context
 from kit.mongo import ensure_indexes, service_database, utcnow
+from kit.retention import Purge
 
 log = logging.getLogger("pingjian.outbox")
 
@@ -41,7 +42,8 @@ LEASE = "outbox_lease"
 PENDING, SENT = "pending", "sent"
 
 INDEXES = {
-    OUTBOX: [IndexModel([("status", ASCENDING), ("seq", ASCENDING)])],
+    OUTBOX: [IndexModel([("status", ASCENDING), ("seq", ASCENDING)]),
+             IndexModel([("status", ASCENDING), ("sent_at", ASCENDING)])],  # retention
 }
 
 _last_seq = 0
@@ -102,12 +104,13 @@ class Relay:
         self.batch_size = batch_size
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._wake = LightQueue(maxsize=1)
-        self._running = False
+        self._running = True  # set here, not in run(): a stop() before the thread first runs must hold
         self._connection = None
         self._producer = None
         self._returned = []
         self._lease_until = None
         self._unroutable_types = set()
+        self.retention = None  # a kit.retention.Purge of sent records, run by the leader only
 
     # -- control -------------------------------------------------------
     def nudge(self):
@@ -122,11 +125,13 @@ class Relay:
         self.nudge()
 
     def run(self):
-        self._running = True
         backoff = 0.2
         while self._running:
             try:
-                full_batch = self._hold_lease() and self.publish_pending() >= self.batch_size
+                leader = self._hold_lease()
+                full_batch = leader and self.publish_pending() >= self.batch_size
+                if leader and self.retention is not None:
+                    self.retention.maybe_run()
                 backoff = 0.2
                 if not full_batch:
                     self._sleep(self.poll_seconds)
@@ -248,6 +253,8 @@ class Outbox(DependencyProvider):
             lease_seconds=float(config.get("OUTBOX_LEASE_SECONDS", 10)),
             poll_seconds=float(config.get("OUTBOX_POLL_SECONDS", 0.5)),
         )
+        self.relay.retention = Purge.from_config(self.db[OUTBOX], "sent_at", config, "OUTBOX_RETENTION_DAYS", 7,
+                                                 only={"status": SENT})
         self._writers = {}
 
     def start(self):

@@ -1,13 +1,19 @@
 """The outbox and its relay against real RabbitMQ and SecantusDB."""
+from datetime import timedelta
+
+import eventlet
 import pytest
 from kombu.exceptions import OperationalError
 from nameko.standalone.events import get_event_exchange
 
+import kit.outbox
 from kit.context import Context
-from kit.mongo import ensure_indexes, run_in_transaction
+from kit.mongo import ensure_indexes, run_in_transaction, utcnow
 from kit.outbox import INDEXES, OUTBOX, OutboxWriter, Relay
+from kit.retention import Purge
 from ops.launcher import free_port
 from tests.support.amqp import Tap
+from tests.support.waiting import wait_for
 
 ACTOR = {"user_id": "u1", "roles": ["department_head"], "department": "criminal"}
 
@@ -85,7 +91,6 @@ def test_only_one_relay_holds_the_lease_until_it_lets_go(db, rabbit_config):
 
 
 def test_a_released_lease_is_free_at_once_even_within_the_same_millisecond(db, rabbit_config, monkeypatch):
-    import kit.outbox
     frozen = kit.outbox.utcnow()
     monkeypatch.setattr(kit.outbox, "utcnow", lambda: frozen)  # the handover happens within one tick
     first, second = relay_for(db, rabbit_config["AMQP_URI"]), relay_for(db, rabbit_config["AMQP_URI"])
@@ -106,9 +111,7 @@ def test_a_rolled_back_change_leaves_no_outbox_record(db):
 
 
 def test_two_running_relays_publish_every_record_exactly_once_in_order(db, write_events, rabbit_config):
-    import eventlet
 
-    from tests.support.waiting import wait_for
     tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
     relays = [relay_for(db, rabbit_config["AMQP_URI"]) for _ in range(2)]
     threads = [eventlet.spawn(relay.run) for relay in relays]
@@ -141,3 +144,40 @@ def test_events_of_one_transaction_are_published_in_the_order_written(db, rabbit
     relay_for(db, rabbit_config["AMQP_URI"]).publish_pending()
     types = [m.delivery_info["routing_key"] for m in tap.drain()]
     assert types == ["case.registered", "case.assigned"] * 20
+
+
+def test_the_leading_relay_purges_sent_records_past_retention_and_keeps_the_rest(db, write_events, rabbit_config):
+    write_events("old", "recent")
+    relay = relay_for(db, rabbit_config["AMQP_URI"])
+    relay.publish_pending()
+    db[OUTBOX].update_one({"aggregate_id": "old"}, {"$set": {"sent_at": utcnow() - timedelta(days=8)}})
+    write_events("pending")  # not sent yet: never purged, however old
+    db[OUTBOX].update_one({"aggregate_id": "pending"}, {"$set": {"created_at": utcnow() - timedelta(days=30)}})
+
+    relay.retention = Purge(db[OUTBOX], "sent_at", keep_days=7, every_seconds=3600, only={"status": "sent"})
+    follower = relay_for(db, rabbit_config["AMQP_URI"])
+    assert relay._hold_lease() and not follower._hold_lease()
+    runner = eventlet.spawn(relay.run)
+    try:
+        wait_for(lambda: db[OUTBOX].find_one({"aggregate_id": "old"}) is None, message="old record purged")
+    finally:
+        relay.stop()
+        runner.wait()
+    assert sorted(r["aggregate_id"] for r in db[OUTBOX].find()) == ["pending", "recent"]
+
+
+def test_a_relay_stopped_before_its_thread_first_runs_stays_stopped(db, rabbit_config):
+    relay = relay_for(db, rabbit_config["AMQP_URI"])
+    runner = eventlet.spawn(relay.run)
+    relay.stop()
+    with eventlet.Timeout(5):
+        runner.wait()
+
+
+def test_retention_runs_at_first_call_then_waits_for_its_interval(db):
+    purge = Purge(db["bookkeeping"], "at", keep_days=1, every_seconds=3600)
+    db["bookkeeping"].insert_many([{"at": utcnow() - timedelta(days=2)}, {"at": utcnow()}])
+    assert purge.maybe_run() == 1
+    db["bookkeeping"].insert_one({"at": utcnow() - timedelta(days=2)})
+    assert purge.maybe_run() == 0  # not due yet
+    assert db["bookkeeping"].count_documents({}) == 2
