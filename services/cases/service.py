@@ -53,16 +53,18 @@ class CasesService(HealthRpc):
     def assign_case(self, case_id, data):
         actor = self.ctx.require_actor()
         data = load(ASSIGN, data)
-        case = self.store.get(case_id)
-        policy.ensure_can_assign(actor, case)
-        changes, events = domain.assign(case, data["handler_id"])
-        return CASE.dump(self.store.update(case, changes, events))
+
+        def decide(case):
+            policy.ensure_can_assign(actor, case)
+            return domain.assign(case, data["handler_id"])
+        return CASE.dump(self.store.change(case_id, decide))
 
     @rpc(expected_exceptions=EXPECTED)
     def transition_case(self, case_id, data):
         actor = self.ctx.require_actor()
         data = load(TRANSITION, data)
-        case = self.store.get(case_id)
-        policy.ensure_can_transition(actor, case)
-        changes, events = domain.transition(case, data["to"])
-        return CASE.dump(self.store.update(case, changes, events))
+
+        def decide(case):
+            policy.ensure_can_transition(actor, case)
+            return domain.transition(case, data["to"])
+        return CASE.dump(self.store.change(case_id, decide))

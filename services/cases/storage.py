@@ -10,6 +10,10 @@ from kit.pagination import paginate
 
 CASES = "cases"
 
+
+class _Stale(Exception):
+    """The case changed between read and write (never leaves this module)."""
+
 INDEXES = {
     CASES: [
         IndexModel([("case_no", ASCENDING)], unique=True, name="case_no_unique"),
@@ -47,8 +51,21 @@ class CaseStore:
             raise NotFound("案件不存在")
         return case
 
-    def update(self, case, changes, events):
-        """Apply ``changes`` if nobody changed the case since it was read (optimistic lock)."""
+    def change(self, case_id, decide, attempts=5):
+        """Read the case, ``decide(case) -> (changes, events)``, write both if nobody changed the
+        case meanwhile (optimistic lock); otherwise read and decide again. Callers send no version,
+        so a concurrent change (two heads assigning at once) is not theirs to resolve: the later
+        one is decided on the fresh state, and its rules (e.g. an illegal transition) still apply."""
+        for attempt in range(attempts):
+            case = self.get(case_id)
+            changes, events = decide(case)
+            try:
+                return self._write_if_unchanged(case, changes, events)
+            except _Stale:
+                if attempt == attempts - 1:
+                    raise Conflict("案件正被他人同时修改，请稍后重试") from None
+
+    def _write_if_unchanged(self, case, changes, events):
         if not changes:
             return case
         changes = {**changes, "updated_at": utcnow()}
@@ -57,7 +74,7 @@ class CaseStore:
             result = self._cases.update_one({"_id": case["_id"], "version": case["version"]},
                                             {"$set": changes, "$inc": {"version": 1}}, session=session)
             if result.matched_count != 1:
-                raise Conflict("案件已被他人修改，请刷新后重试")
+                raise _Stale()
             self._add_events(session, case["_id"], events)
         run_in_transaction(self._db, work)
         return {**case, **changes, "version": case["version"] + 1}

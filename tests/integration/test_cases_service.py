@@ -1,5 +1,7 @@
 """The cases service in a real nameko container: state change and event commit together."""
+import eventlet
 import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_hook
 
 from contracts.envelope import parse_event
@@ -90,3 +92,23 @@ def test_a_handler_from_another_department_finds_the_case_assigned_to_them(cases
     # Asking for their own department means exactly that department.
     assert [i["id"] for i in cases("list_cases", {"department": "civil"}, actor=CIVIL_PROSECUTOR)["items"]] == \
         [civil_own["id"]]
+
+
+def test_concurrent_assignments_all_succeed_each_decided_on_fresh_state(cases, service_db, service_config):
+    case = cases("register_case", {**NEW_CASE, "case_no": "C-并发"})
+    handlers = [f"u-{i}" for i in range(4)]  # each writer can lose at most 3 times: within the 5 attempts
+
+    def assign(handler):  # over real RPC: entrypoint_hook cannot run two calls of one method at once
+        with ServiceRpcProxy("cases", service_config, context_data={"actor": HEAD}) as proxy:
+            return proxy.assign_case(case["id"], {"handler_id": handler})
+    results = [thread.wait() for thread in [eventlet.spawn(assign, h) for h in handlers]]
+    db = service_db("cases")
+    stored = db.cases.find_one({"_id": case["id"]})
+    assert sorted(r["version"] for r in results) == [2, 3, 4, 5]
+    assert stored["version"] == 5
+    assigned = sorted(db.outbox.find({"aggregate_id": case["id"], "type": "case.assigned"}), key=lambda r: r["seq"])
+    # Each event names the handler it replaced: a chain, so no assignment was decided on stale state.
+    chain = [(r["envelope"]["payload"]["previous_handler_id"], r["envelope"]["payload"]["handler_id"])
+             for r in assigned]
+    assert [prev for prev, _ in chain] == [None] + [new for _, new in chain[:-1]]
+    assert sorted(new for _, new in chain) == handlers and stored["handler_id"] == chain[-1][1]
