@@ -1,14 +1,18 @@
 """Reliable, idempotent event consumption.
 
 ``reliable_event_handler`` is nameko's ``event_handler`` with one change:
-a handler that raises does not lose the event. nameko would ack it; we
-reject it into a per-queue retry queue (dead-lettering, delayed by a TTL) that
-feeds it back to the handler's queue. After EVENT_MAX_ATTEMPTS failures, or
-at once for an event that breaks its contract, the event is parked in
-``<queue>.parked`` for ops to inspect and replay. An infrastructure failure
-(the service's database unreachable) is never counted against the event: it
-is retried until the database is back, so an outage delays events but does
-not park them.
+a handler that raises does not lose the event. nameko would ack it; we put
+a copy, carrying its count of failed attempts in our own header, into a
+per-queue retry queue (a TTL delays it, then dead-lettering feeds it back to
+the handler's queue), and ack the original only after the broker confirmed
+the copy. After EVENT_MAX_ATTEMPTS failures, or at once for an event that
+breaks its contract, the event is parked in ``<queue>.parked`` for ops to
+inspect and replay. An infrastructure failure (the service's database
+unreachable) is never counted against the event: it is retried until the
+database is back, so an outage delays events but does not park them.
+
+The count is ours, not RabbitMQ's ``x-death``: x-death cannot tell an outage
+from a real failure, and its counting changed between RabbitMQ releases.
 
 ``Inbox`` makes a handler's effects idempotent: the effects and the
 processed ``event_id`` (unique per consumer) commit in one transaction, so a
@@ -34,11 +38,19 @@ log = logging.getLogger("pingjian.events")
 PROCESSED = "inbox_processed"
 
 
-def previous_failures(message, queue_name):
-    """How many times this message was already rejected from ``queue_name`` (RabbitMQ's x-death)."""
-    deaths = (message.headers or {}).get("x-death") or []
-    return sum(int(d.get("count", 0)) for d in deaths
-               if d.get("queue") == queue_name and d.get("reason") == "rejected")
+ATTEMPTS_HEADER = "x-pingjian-failed-attempts"
+
+# Headers the broker sets when it dead-letters; they describe a past hop and are not copied on.
+BROKER_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
+                  "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason")
+
+
+def failed_attempts(message):
+    """How many times a handler already failed on this message (our header; 0 if absent)."""
+    try:
+        return max(int((message.headers or {}).get(ATTEMPTS_HEADER, 0)), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def is_infrastructure_failure(error):
@@ -76,17 +88,27 @@ class ReliableEventHandler(EventHandler):
             self.queue_consumer.ack_message(message)
             return
         error = exc_info[1]
-        attempts = previous_failures(message, self.queue.name) + 1
-        if is_infrastructure_failure(error):
-            attempts = 0  # not the event's fault: retry for as long as the outage lasts
+        # Not the event's fault when the database is away: retry for as long as the outage lasts.
+        attempts = failed_attempts(message) + (0 if is_infrastructure_failure(error) else 1)
         if isinstance(error, ContractViolation) or attempts >= self.max_attempts:
             self._park(message, error, attempts)
             self.queue_consumer.ack_message(message)
         else:
-            log.warning("event handler %s failed (attempt %d of %d, 0 = infrastructure), will retry: %r",
+            log.warning("event handler %s failed (%d of %d counted attempts), will retry: %r",
                         self.method_name, attempts, self.max_attempts, error)
+            self._retry_later(message, attempts)
+
+    def _retry_later(self, message, attempts):
+        headers = {k: v for k, v in (message.headers or {}).items() if k not in BROKER_HEADERS}
+        headers[ATTEMPTS_HEADER] = attempts
+        try:
+            copy_to_queue(self.container.config["AMQP_URI"], message, self.retry_queue.name, headers)
+        except Exception as exc:  # the broker is in trouble too: let it dead-letter the original
+            log.warning("could not re-queue the event for retry (%r); dead-lettering it instead", exc)
             if message.channel.connection:  # a dead channel redelivers it anyway
-                message.reject(requeue=False)
+                message.reject(requeue=False)  # to the retry queue, count unchanged: a delay, never a loss
+            return
+        self.queue_consumer.ack_message(message)
 
     def _park(self, message, error, attempts):
         log.error("event parked in %s after %d attempt(s): %r", self.parked_queue.name, attempts, error)
@@ -105,7 +127,7 @@ def copy_to_queue(amqp_uri, message, queue_name, headers):
         Producer(connection.default_channel).publish(
             message.body, exchange="", routing_key=queue_name, headers=headers,
             content_type=message.content_type, content_encoding=message.content_encoding,
-            delivery_mode=2, retry=True)
+            delivery_mode=2, retry=True, retry_policy={"max_retries": 3})
 
 
 class Inbox(DependencyProvider):

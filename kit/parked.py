@@ -13,11 +13,9 @@ import sys
 
 from kombu import Connection, Queue
 
-from kit.events import copy_to_queue
+from kit.events import ATTEMPTS_HEADER, BROKER_HEADERS, copy_to_queue
 
-_DROPPED_HEADERS = ("x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason",
-                    "x-last-death-exchange", "x-last-death-queue", "x-last-death-reason",
-                    "x-parked-reason", "x-parked-attempts")
+_DROPPED_HEADERS = (*BROKER_HEADERS, ATTEMPTS_HEADER, "x-parked-reason", "x-parked-attempts")
 
 
 def queue_depth(amqp_uri, queue_name):

@@ -2,7 +2,9 @@
 import uuid
 from collections import Counter
 
-from kit.events import reliable_event_handler
+from pymongo.errors import AutoReconnect
+
+from kit.events import ATTEMPTS_HEADER, reliable_event_handler
 from tests.support.amqp import publish_event, queue_messages
 from tests.support.waiting import wait_for
 
@@ -21,6 +23,8 @@ class FlakyService:
             raise RuntimeError("handler bug")
         if body.get("needs_fix"):
             return
+        if calls[body["id"]] <= body.get("database_down_for", 0):
+            raise AutoReconnect("database unreachable")  # the environment's fault, not the event's
         if body.get("always_fail") or calls[body["id"]] <= FAILURES_BEFORE_SUCCESS:
             raise RuntimeError("transient failure")
 
@@ -46,6 +50,20 @@ def test_event_failing_every_attempt_is_parked_with_its_reason(container_factory
     assert parked[0].payload["id"] == event_id
     assert parked[0].headers["x-parked-attempts"] == service_config["EVENT_MAX_ATTEMPTS"]
     assert calls[event_id] == service_config["EVENT_MAX_ATTEMPTS"]
+
+
+def test_a_database_outage_never_counts_toward_parking(container_factory, service_config, rabbit_config):
+    container_factory(FlakyService, service_config).start()
+    event_id, max_attempts = uuid.uuid4().hex, service_config["EVENT_MAX_ATTEMPTS"]
+    outage = max_attempts + 2  # longer than the attempts an event may use up
+    publish_event(rabbit_config["AMQP_URI"], "src", {"id": event_id, "always_fail": True,
+                                                      "database_down_for": outage}, routing_key="thing.happened")
+    parked = wait_for(lambda: queue_messages(rabbit_config["AMQP_URI"], QUEUE + ".parked"), timeout=20,
+                      message="parked event")
+    # Parked only after max_attempts real failures, which began once the database was back.
+    assert calls[event_id] == outage + max_attempts
+    assert parked[0].headers["x-parked-attempts"] == max_attempts
+    assert parked[0].headers[ATTEMPTS_HEADER] == max_attempts - 1
 
 
 def test_parked_events_are_replayed_once_the_handler_is_fixed(container_factory, service_config, rabbit_config):
