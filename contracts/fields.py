@@ -40,9 +40,17 @@ def code(choices, **kwargs):
     return fields.String(validate=one_of(choices), **kwargs)
 
 
+class TrimmedString(fields.String):
+    """A string whose surrounding whitespace is dropped before it is validated, so "  " is
+    empty (and refused where text is required), not a blank case number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 def text(min_len=1, max_len=200, **kwargs):
-    return fields.String(validate=validate.Length(min=min_len, max=max_len,
-                                                  error="长度应在 {min} 到 {max} 之间"), **kwargs)
+    return TrimmedString(validate=validate.Length(min=min_len, max=max_len,
+                                                  error="长度应在 {min} 到 {max} 之间（不计首尾空白）"), **kwargs)
 
 
 def _is_uuid(value):

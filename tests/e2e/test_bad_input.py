@@ -25,6 +25,7 @@ def test_malformed_json_is_400_not_500(criminal_head):
     ({"department": "kitchen"}, "department"),          # unknown enum
     ({"title": "x" * 201}, "title"),                    # too long
     ({"surprise": 1}, "surprise"),                      # unknown field
+    ({"title": " \t\n "}, "title"),                     # blank once trimmed
 ])
 def test_invalid_case_fields_are_named(criminal_head, patch, field):
     _, head = criminal_head
@@ -35,6 +36,13 @@ def test_invalid_case_fields_are_named(criminal_head, patch, field):
     error = response.json()["error"]
     assert error["code"] == "validation_error" and field in error["fields"]
     assert_case_absent(head, case_no)
+
+
+def test_a_blank_case_number_is_refused(criminal_head):
+    _, head = criminal_head
+    response = head.post("/v1/cases", json={"case_no": "   ", "title": "测试", "category": "criminal",
+                                            "department": "criminal"})
+    assert response.status_code == 400 and "case_no" in response.json()["error"]["fields"]
 
 
 def test_missing_fields_are_each_named(criminal_head):

@@ -6,6 +6,8 @@ from marshmallow import ValidationError
 import contracts.events  # noqa: F401
 from contracts.envelope import build_event, parse_event, registered_events
 from contracts.rpc.cases_v1 import RegisterCase
+from kit.errors import ValidationFailed
+from kit.validation import load
 
 ACTOR = {"user_id": "u1", "roles": ["department_head"], "department": "criminal"}
 ASSIGNED = {"case_id": "c1", "case_no": "N1", "title": "T", "department": "criminal",
@@ -70,3 +72,12 @@ def test_validation_messages_are_chinese_and_name_the_field():
     assert messages["title"] == ["缺少必填字段"]
     assert "取值无效" in messages["category"][0]
     assert messages["extra"] == ["未知字段"]
+
+
+def test_text_is_trimmed_before_it_is_validated():
+    body = {"case_no": "  平检刑诉〔2026〕9号 ", "title": "\t张某案\n", "category": "criminal", "department": "criminal"}
+    loaded = load(RegisterCase(), body)
+    assert (loaded["case_no"], loaded["title"]) == ("平检刑诉〔2026〕9号", "张某案")
+    with pytest.raises(ValidationFailed) as err:
+        load(RegisterCase(), {**body, "case_no": "   "})
+    assert "case_no" in err.value.fields
