@@ -61,6 +61,16 @@ def mongo_ping(uri):
         return client.admin.command("ping")["ok"] == 1
 
 
+def _die_with_parent():
+    """Runs in the child before exec (Linux): SIGTERM it when the launcher dies, even by SIGKILL
+    or a test runner's hard timeout, so no orphaned platform keeps ports and CPU."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: children are still stopped on a normal exit
+        pass
+
+
 class Process:
     def __init__(self, name, args, env, log_dir):
         self.name, self.args, self.env = name, args, env
@@ -73,7 +83,7 @@ class Process:
         # A new session: Ctrl-C in the terminal reaches the launcher only, which
         # then stops the children in order.
         self.popen = subprocess.Popen(self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+                                      start_new_session=True, preexec_fn=_die_with_parent)
         log.close()
         return self
 

@@ -1,0 +1,39 @@
+"""ops.launcher: the platform's processes never outlive the launcher."""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+LAUNCHER = """
+import os, sys, tempfile
+from ops.launcher import Process
+child = Process("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ),
+                tempfile.mkdtemp()).start()
+print(child.popen.pid, flush=True)
+os._exit(0)  # the launcher dies without stopping its children, as under SIGKILL or a hard timeout
+"""
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for init to reap it is gone too
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_children_die_when_the_launcher_dies_abruptly():
+    out = subprocess.run([sys.executable, "-c", LAUNCHER], capture_output=True, text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    pid = int(out.stdout.strip())
+    deadline = time.monotonic() + 10
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid), "the child outlived its launcher"
