@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from gateway import auth
-from kit.errors import EXPECTED, DomainError, Forbidden, ValidationFailed
+from kit.errors import EXPECTED, DomainError, Forbidden, ValidationFailed, database_unavailable
 from kit.validation import load
 
 log = logging.getLogger("pingjian.gateway")
@@ -184,6 +184,9 @@ class Route(HttpRequestHandler):
         if isinstance(exc, DomainError):
             headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
             return error_response(exc.http_status, exc.code, exc.message, exc.fields, headers)
+        if database_unavailable(exc):  # the gateway's own database (users)
+            log.error("database unavailable: %r", exc)
+            return error_response(503, "service_unavailable", "数据库暂不可用，请稍后重试")
         if isinstance(exc, (OperationalError, ConnectionError)):  # the broker is unreachable
             log.error("broker unavailable: %r", exc)
             return error_response(503, "service_unavailable", "后端服务暂不可用，请稍后重试")

@@ -6,6 +6,7 @@ the same ``Conflict`` class in the RPC caller (not a generic RemoteError).
 Messages are user-facing, so they are zh-CN.
 """
 from nameko.exceptions import deserialize_to_instance
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 
 class DomainError(Exception):
@@ -62,6 +63,13 @@ class Conflict(DomainError):
     http_status = 409
 
 
+@deserialize_to_instance
+class Unavailable(DomainError):
+    """A dependency (the service's database) is unreachable: retry later; not the caller's fault."""
+    code = "service_unavailable"
+    http_status = 503
+
+
 # Raised on the consumer side when an event does not match its contract: such
 # an event can never succeed, so it is parked at once instead of retried.
 class ContractViolation(DomainError):
@@ -70,3 +78,11 @@ class ContractViolation(DomainError):
 
 
 EXPECTED = (DomainError,)
+
+
+def database_unavailable(error):
+    """True when a failure is the environment's (the database unreachable or stalled), not the
+    request's or the code's: answer 503 / retry later instead of blaming the input or the event."""
+    if isinstance(error, ConnectionFailure):  # AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
+        return True
+    return isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError")

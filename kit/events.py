@@ -25,11 +25,11 @@ from marshmallow import ValidationError
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 import contracts.events  # noqa: F401  (registers every payload schema)
 from contracts.envelope import parse_event
-from kit.errors import ContractViolation
+from kit.errors import ContractViolation, database_unavailable
 from kit.mongo import ensure_indexes, run_in_transaction, service_database, utcnow
 from kit.retention import Purge
 
@@ -51,13 +51,6 @@ def failed_attempts(message):
         return max(int((message.headers or {}).get(ATTEMPTS_HEADER, 0)), 0)
     except (TypeError, ValueError):
         return 0
-
-
-def is_infrastructure_failure(error):
-    """True when the failure is the environment's (database away), not the event's or the handler's."""
-    if isinstance(error, ConnectionFailure):  # includes AutoReconnect, timeouts, server selection
-        return True
-    return isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError")
 
 
 class ReliableEventHandler(EventHandler):
@@ -89,7 +82,7 @@ class ReliableEventHandler(EventHandler):
             return
         error = exc_info[1]
         # Not the event's fault when the database is away: retry for as long as the outage lasts.
-        attempts = failed_attempts(message) + (0 if is_infrastructure_failure(error) else 1)
+        attempts = failed_attempts(message) + (0 if database_unavailable(error) else 1)
         if isinstance(error, ContractViolation) or attempts >= self.max_attempts:
             self._park(message, error, attempts)
             self.queue_consumer.ack_message(message)

@@ -7,6 +7,8 @@ at about a quarter of a bare RPC hop's CPU (docs/performance.md). Events are
 different and keep their confirms: the outbox marks a record sent only once
 RabbitMQ has confirmed it.
 """
+import logging
+
 from nameko.amqp.publish import Publisher
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,
@@ -16,6 +18,10 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+
+from kit.errors import Unavailable, database_unavailable
+
+log = logging.getLogger("pingjian.rpc")
 
 
 class _UnconfirmedPublisher(Publisher):
@@ -28,7 +34,12 @@ class _Responder(Responder):
 
 class _RpcConsumer(RpcConsumer):
     def handle_result(self, message, result, exc_info):
-        # nameko's RpcConsumer.handle_result, with the unconfirmed responder.
+        # nameko's RpcConsumer.handle_result, with the unconfirmed responder, and a database
+        # outage answered as the typed Unavailable (503 at the gateway) instead of an opaque
+        # remote error (which would be a 500).
+        if exc_info is not None and database_unavailable(exc_info[1]):
+            log.warning("database unavailable for %s: %r", self.container.service_name, exc_info[1])
+            exc_info = (Unavailable, Unavailable("数据库暂不可用，请稍后重试"), None)
         config = self.container.config
         responder = _Responder(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
                                config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,

@@ -7,6 +7,7 @@ from gateway.auth import TokenIssuer
 from gateway.service import GatewayService
 from ops.launcher import free_port
 from services.cases.service import CasesService
+from tests.support.tcp_proxy import TcpProxy
 
 HEAD = {"_id": "u-head", "username": "wang", "roles": ["department_head"], "department": "criminal"}
 
@@ -31,3 +32,21 @@ def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory
     container_factory(CasesService, config).start()  # the service comes back
     time.sleep(1.5)
     assert service_db("cases").cases.count_documents({}) == 0
+
+
+def test_a_database_outage_is_503_at_the_gateway_not_500(container_factory, service_config, mongo_uri):
+    host, port = mongo_uri.split("//")[1].rstrip("/").split(":")
+    proxy = TcpProxy(host, int(port)).start()  # directConnection: every byte goes through the proxy
+    config = {**service_config, "MONGO_URI": f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true",
+              "RPC_TIMEOUT_SECONDS": 20, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
+    container_factory(CasesService, config).start()
+    container_factory(GatewayService, config).start()
+    base, token = f"http://{config['WEB_SERVER_ADDRESS']}", TokenIssuer(config["JWT_SECRET"], 60).issue(HEAD)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert requests.get(f"{base}/v1/cases", headers=headers, timeout=20).status_code == 200
+
+    proxy.stop()  # the database vanishes for every process
+    for path in ("/v1/cases", "/v1/me"):  # through RPC to the cases service; the gateway's own users
+        response = requests.get(base + path, headers=headers, timeout=30)
+        assert response.status_code == 503, (path, response.text)
+        assert response.json()["error"]["code"] == "service_unavailable"

@@ -43,11 +43,11 @@ def test_actor_round_trips_and_requires_a_user_id():
 def test_only_infrastructure_failures_escape_parking():
     from pymongo.errors import AutoReconnect, DuplicateKeyError, ServerSelectionTimeoutError
 
-    from kit.events import is_infrastructure_failure
-    assert is_infrastructure_failure(AutoReconnect("db away"))
-    assert is_infrastructure_failure(ServerSelectionTimeoutError("no primary"))
-    assert not is_infrastructure_failure(DuplicateKeyError("dup"))
-    assert not is_infrastructure_failure(KeyError("bug in handler"))
+    from kit.errors import database_unavailable
+    assert database_unavailable(AutoReconnect("db away"))
+    assert database_unavailable(ServerSelectionTimeoutError("no primary"))
+    assert not database_unavailable(DuplicateKeyError("dup"))
+    assert not database_unavailable(KeyError("bug in handler"))
 
 
 def test_outbox_sequence_is_strictly_increasing_even_within_one_clock_tick():
