@@ -48,10 +48,16 @@ class TokenIssuer:
     def issue(self, user):
         now = int(time.time())
         claims = {"iss": ISSUER, "sub": user["_id"], "iat": now, "exp": now + self.ttl_seconds,
-                  "username": user["username"], "roles": list(user["roles"]), "department": user["department"]}
+                  "username": user["username"], "roles": list(user["roles"]), "department": user["department"],
+                  # Raised on the account by deactivation, a role change or a new password: older tokens die.
+                  "ver": int(user.get("token_version", 0))}
         return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
 
     def actor_from_header(self, header):
+        return self.verify(header)[0]
+
+    def verify(self, header):
+        """(actor as the token states it, the token's account version); Unauthorized if invalid."""
         if not header:
             raise Unauthorized("缺少访问令牌（Authorization: Bearer …）")
         scheme, _, token = header.partition(" ")
@@ -60,7 +66,7 @@ class TokenIssuer:
         token = token.strip()
         cached = self._verified.get(token)
         if cached is not None and cached[1] > time.time():
-            return cached[0]
+            return cached[0], cached[2]
         try:
             claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], issuer=ISSUER,
                                 options={"require": ["exp", "iat", "sub", "iss"]})
@@ -72,8 +78,9 @@ class TokenIssuer:
                       department=claims.get("department") or "")
         if len(self._verified) >= _VERIFIED_CACHE_SIZE:
             self._verified.clear()
-        self._verified[token] = (actor, claims["exp"])
-        return actor
+        version = int(claims.get("ver") or 0)
+        self._verified[token] = (actor, claims["exp"], version)
+        return actor, version
 
 
 class Tokens(DependencyProvider):

@@ -25,7 +25,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
 from gateway import auth
+from gateway.users import Accounts, UserStore
 from kit.errors import EXPECTED, DomainError, Forbidden, ValidationFailed, database_unavailable
+from kit.mongo import service_database
 from kit.validation import load
 
 log = logging.getLogger("pingjian.gateway")
@@ -83,7 +85,10 @@ class JsonWebServer(WebServer):
 
     def setup(self):
         super().setup()
-        self.tokens = auth.TokenIssuer.from_config(self.container.config)
+        config = self.container.config
+        self.tokens = auth.TokenIssuer.from_config(config)
+        self.accounts = Accounts(UserStore(service_database(config, self.container.service_name)),
+                                 config.get("ACCOUNT_CACHE_SECONDS", 5))
 
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
@@ -163,8 +168,10 @@ class Route(HttpRequestHandler):
     def _admit(self, request, context_data):
         """Authenticate, authorize and validate; fills ``context_data``, returns the worker's kwargs."""
         if self.auth:
-            actor = self.server.tokens.actor_from_header(request.headers.get("Authorization"))
-            context_data["actor"] = actor.to_dict()  # known from here on, also to the access log
+            claimed, token_version = self.server.tokens.verify(request.headers.get("Authorization"))
+            context_data["actor"] = claimed.to_dict()  # known from here on, also to the access log
+            actor = self.server.accounts.actor(claimed, token_version)  # the account as it is now
+            context_data["actor"] = actor.to_dict()
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")
         kwargs = dict(request.path_values)

@@ -1,6 +1,6 @@
 """Bodies that exist only at the HTTP edge (auth, users, errors, health).
 Case and notification bodies are the RPC contracts in ``contracts/``."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import code, text
@@ -27,6 +27,30 @@ class CreateUser(Schema):
     department = code(enums.DEPARTMENTS, required=True)
     roles = fields.List(code(enums.ROLES), required=True,
                         validate=validate.Length(min=1, error="至少需要一个角色"))
+
+
+class UpdateUser(Schema):
+    """An admin's change to an account; at least one field. ``active: false`` deactivates it."""
+    display_name = text(1, 64)
+    department = code(enums.DEPARTMENTS)
+    roles = fields.List(code(enums.ROLES), validate=validate.Length(min=1, error="至少需要一个角色"))
+    active = fields.Boolean()
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("至少提供一个要修改的字段：display_name, department, roles, active", "_schema")
+
+
+class ChangePassword(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, validate=validate.Length(min=8, max=128,
+                                                                         error="密码长度应在 {min} 到 {max} 之间"))
+
+    @validates_schema
+    def _really_new(self, data, **kwargs):
+        if data.get("current_password") == data.get("new_password"):
+            raise ValidationError("新密码不能与当前密码相同", "new_password")
 
 
 class User(Schema):

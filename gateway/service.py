@@ -16,7 +16,7 @@ from gateway.openapi import build_spec
 from gateway.rpc import BoundedRpcProxy
 from gateway.users import Users
 from kit.context import RequestContext
-from kit.errors import Unauthorized, ValidationFailed
+from kit.errors import Conflict, Unauthorized, ValidationFailed
 
 USER = schemas.User()
 
@@ -53,9 +53,34 @@ class GatewayService:
         items, next_cursor = self.users.search(department=department, limit=query["limit"], cursor=query["cursor"])
         return schemas.UserPage().dump({"items": items, "next_cursor": next_cursor})
 
+    @route("GET", "/v1/users/<user_id>", response=schemas.User, summary="用户详情（非跨部门角色只见本部门）",
+           tag="users")
+    def get_user(self, request, user_id):
+        user = self.users.get(user_id)
+        if user_id != self.ctx.actor.user_id:
+            self.ctx.actor.ensure_department(user["department"])
+        return USER.dump(user)
+
+    @route("PATCH", "/v1/users/<user_id>", roles=("admin",), body=schemas.UpdateUser, response=schemas.User,
+           summary="修改用户（姓名、部门、角色；active=false 停用，其令牌随即失效）", tag="users")
+    def update_user(self, request, user_id, body):
+        if user_id == self.ctx.actor.user_id and (body.get("active") is False or
+                                                  ("roles" in body and "admin" not in body["roles"])):
+            raise Conflict("不能停用自己的账户或移除自己的管理员角色（请由另一位管理员操作）",
+                           fields={"active" if body.get("active") is False else "roles": ["不能对自己执行此操作"]})
+        return USER.dump(self.users.update(user_id, body, changed_by=self.ctx.actor.user_id))
+
     @route("GET", "/v1/me", response=schemas.User, summary="当前用户", tag="users")
     def me(self, request):
         return USER.dump(self.users.get(self.ctx.actor.user_id))
+
+    @route("POST", "/v1/me/password", body=schemas.ChangePassword, response=schemas.TokenResponse,
+           summary="修改本人密码（此前签发的令牌失效，返回新令牌）", tag="users")
+    def change_password(self, request, body):
+        user = self.users.get(self.ctx.actor.user_id)
+        user = self.users.change_password(user, body["current_password"], body["new_password"])
+        return {"access_token": self.tokens.issue(user), "token_type": "bearer",
+                "expires_in": self.tokens.ttl_seconds}
 
     # -- cases ---------------------------------------------------------------
     def _require_user(self, user_id, field):

@@ -5,15 +5,17 @@ admin from PINGJIAN_ADMIN_USER / PINGJIAN_ADMIN_PASSWORD if that account does
 not exist yet (never overwriting an existing one).
 """
 import logging
+import time
 import uuid
 
 import pymongo
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from gateway.auth import hash_password, verify_password
-from kit.errors import Conflict, NotFound
+from kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from kit.context import Actor
 from kit.mongo import MongoDatabase, utcnow
 from kit.pagination import paginate
 
@@ -51,6 +53,33 @@ class UserStore:
         if user is None:
             raise NotFound("用户不存在")
         return user
+
+    def update(self, user_id, changes, changed_by):
+        """Apply an admin's ``changes`` (display_name, department, roles, active). Any change to
+        what a token vouches for (roles, department, active) raises the account's token version,
+        so tokens issued before it stop working."""
+        user = self.get(user_id)
+        changes = {key: value for key, value in changes.items() if user.get(key) != value}
+        if "roles" in changes:
+            changes["roles"] = list(dict.fromkeys(changes["roles"]))
+        if not changes:
+            return user
+        update = {"$set": {**changes, "updated_at": utcnow(), "updated_by": changed_by}}
+        if changes.keys() & {"roles", "department", "active"}:
+            update["$inc"] = {"token_version": 1}
+        return self._users.find_one_and_update({"_id": user_id}, update, return_document=ReturnDocument.AFTER)
+
+    def change_password(self, user, current_password, new_password):
+        if not verify_password(user["password_hash"], current_password):
+            raise ValidationFailed("当前密码不正确", fields={"current_password": ["当前密码不正确"]})
+        return self._users.find_one_and_update(
+            {"_id": user["_id"]},
+            {"$set": {"password_hash": hash_password(new_password), "password_changed_at": utcnow()},
+             "$inc": {"token_version": 1}},
+            return_document=ReturnDocument.AFTER)
+
+    def find(self, user_id):
+        return self._users.find_one({"_id": user_id})
 
     def ping(self, seconds=2):
         # Bounded, so /health answers quickly (503) while the database is away.
@@ -95,3 +124,35 @@ class Users(MongoDatabase):
 
     def get_dependency(self, worker_ctx):
         return UserStore(self.db)
+
+
+class Accounts:
+    """Checks a verified token against the account as it is now, so a deactivated user, a changed
+    role or a new password takes effect before the token expires. Each gateway process remembers
+    an account for ``ttl_seconds`` (ACCOUNT_CACHE_SECONDS): a deactivation reaches every replica
+    within that time, at the cost of one read per user per interval instead of one per request."""
+
+    def __init__(self, store, ttl_seconds):
+        self._store = store
+        self._ttl = float(ttl_seconds)
+        self._cache = {}  # user_id -> (account or None, read at)
+
+    def actor(self, claimed, token_version):
+        """The actor with the account's current roles and department; Unauthorized if the token
+        was issued before a change that revoked it, or the account is gone or deactivated."""
+        account = self._account(claimed.user_id)
+        if account is not None and int(account.get("token_version", 0)) < token_version:
+            account = self._account(claimed.user_id, fresh=True)  # a newer token than we remember
+        if account is None or not account.get("active") or int(account.get("token_version", 0)) != token_version:
+            raise Unauthorized("访问令牌已失效（账户已停用或权限、密码已变更），请重新登录")
+        return Actor(user_id=account["_id"], roles=tuple(account["roles"]), department=account["department"])
+
+    def _account(self, user_id, fresh=False):
+        cached = self._cache.get(user_id)
+        if not fresh and cached is not None and time.monotonic() - cached[1] < self._ttl:
+            return cached[0]
+        account = self._store.find(user_id)
+        if len(self._cache) >= 4096:
+            self._cache.clear()
+        self._cache[user_id] = (account, time.monotonic())
+        return account

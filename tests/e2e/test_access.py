@@ -3,7 +3,8 @@ import pytest
 
 from tests.support.api import Api, unique_case_no
 
-PROTECTED = [("GET", "/v1/me"), ("GET", "/v1/users"), ("POST", "/v1/users"), ("GET", "/v1/cases"),
+PROTECTED = [("GET", "/v1/me"), ("GET", "/v1/users"), ("POST", "/v1/users"), ("GET", "/v1/users/x"),
+             ("PATCH", "/v1/users/x"), ("POST", "/v1/me/password"), ("GET", "/v1/cases"),
              ("POST", "/v1/cases"), ("GET", "/v1/cases/x"), ("POST", "/v1/cases/x/assign"),
              ("POST", "/v1/cases/x/transition"), ("GET", "/v1/me/notifications"),
              ("POST", "/v1/me/notifications/x/read"), ("GET", "/v1/meta/enums")]

@@ -9,7 +9,14 @@ from ops.launcher import free_port
 from services.cases.service import CasesService
 from tests.support.tcp_proxy import TcpProxy
 
-HEAD = {"_id": "u-head", "username": "wang", "roles": ["department_head"], "department": "criminal"}
+HEAD = {"_id": "u-head", "username": "wang", "roles": ["department_head"], "department": "criminal",
+        "active": True, "token_version": 0}
+
+
+def token_for_head(config, service_db):
+    """A token of an existing account: the gateway checks every token against the account."""
+    service_db("gateway").users.insert_one(dict(HEAD))
+    return TokenIssuer(config["JWT_SECRET"], 60).issue(HEAD)
 
 
 def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory, service_config, service_db):
@@ -18,7 +25,7 @@ def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory
     cases.start()
     cases.stop()  # its durable request queue stays behind, as when the process dies
     container_factory(GatewayService, config).start()
-    token = TokenIssuer(config["JWT_SECRET"], 60).issue(HEAD)
+    token = token_for_head(config, service_db)
 
     started = time.monotonic()
     response = requests.post(f"http://{config['WEB_SERVER_ADDRESS']}/v1/cases",
@@ -34,14 +41,14 @@ def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory
     assert service_db("cases").cases.count_documents({}) == 0
 
 
-def test_a_database_outage_is_503_at_the_gateway_not_500(container_factory, service_config, mongo_uri):
+def test_a_database_outage_is_503_at_the_gateway_not_500(container_factory, service_config, mongo_uri, service_db):
     host, port = mongo_uri.split("//")[1].rstrip("/").split(":")
     proxy = TcpProxy(host, int(port)).start()  # directConnection: every byte goes through the proxy
     config = {**service_config, "MONGO_URI": f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true",
               "RPC_TIMEOUT_SECONDS": 20, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
     container_factory(CasesService, config).start()
     container_factory(GatewayService, config).start()
-    base, token = f"http://{config['WEB_SERVER_ADDRESS']}", TokenIssuer(config["JWT_SECRET"], 60).issue(HEAD)
+    base, token = f"http://{config['WEB_SERVER_ADDRESS']}", token_for_head(config, service_db)
     headers = {"Authorization": f"Bearer {token}"}
     assert requests.get(f"{base}/v1/cases", headers=headers, timeout=20).status_code == 200
 

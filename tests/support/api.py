@@ -25,6 +25,9 @@ class Api:
     def post(self, path, **kwargs):
         return self.request("POST", path, **kwargs)
 
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
     def login(self, username, password):
         response = self.post("/v1/auth/token", json={"username": username, "password": password})
         assert response.status_code == 200, response.text
