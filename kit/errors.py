@@ -85,4 +85,5 @@ def database_unavailable(error):
     request's or the code's: answer 503 / retry later instead of blaming the input or the event."""
     if isinstance(error, ConnectionFailure):  # AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
         return True
-    return isinstance(error, PyMongoError) and error.has_error_label("TransientTransactionError")
+    # A deadline (pymongo.timeout) that ran out, or a conflict still transient when retries stopped.
+    return isinstance(error, PyMongoError) and (error.timeout or error.has_error_label("TransientTransactionError"))

@@ -6,10 +6,13 @@ when the container starts. One MongoClient per URI per process, so that the
 outbox and the service's own writes share sessions and transactions.
 """
 import threading
+import time
 from datetime import datetime, timezone
 
+import pymongo
 from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 
 from kit.rpc import rpc
 
@@ -45,10 +48,58 @@ def ensure_indexes(db, indexes):
             db[collection].create_indexes(models)
 
 
-def run_in_transaction(db, work):
-    """Run ``work(session)`` in one multi-document transaction (retried on transient conflicts)."""
-    with db.client.start_session() as session:
-        return session.with_transaction(work)
+# Below the gateway's default RPC timeout (10 s): a write the database cannot take in time fails
+# (503) while the caller still waits, instead of committing after it was told 504.
+TRANSACTION_SECONDS = 8.0
+
+
+def run_in_transaction(db, work, seconds=TRANSACTION_SECONDS):
+    """Run ``work(session)`` in one multi-document transaction, retrying transient conflicts.
+
+    pymongo's ``with_transaction`` does the same but retries for a fixed 120 s: during a database
+    outage that held a worker for two minutes (so a service stopped answering even the calls it
+    could serve) and could commit long after the caller had given up. Here the retries and every
+    operation in them (``pymongo.timeout``) share one deadline of ``seconds``.
+    """
+    deadline = time.monotonic() + seconds
+    with pymongo.timeout(seconds), db.client.start_session() as session:
+        while True:
+            session.start_transaction()
+            try:
+                result = work(session)
+            except Exception as exc:
+                if session.in_transaction:
+                    session.abort_transaction()  # pymongo ignores a failing abort, as the spec says
+                if _retry_allowed(exc, "TransientTransactionError", deadline):
+                    continue
+                raise
+            try:
+                _commit(session, deadline)
+                return result
+            except PyMongoError as exc:
+                if _retry_allowed(exc, "TransientTransactionError", deadline):
+                    continue
+                raise
+
+
+def _commit(session, deadline):
+    while True:
+        try:
+            session.commit_transaction()
+            return
+        except PyMongoError as exc:
+            if _retry_allowed(exc, "UnknownTransactionCommitResult", deadline) and not _max_time_expired(exc):
+                continue
+            raise
+
+
+def _retry_allowed(exc, label, deadline):
+    return (isinstance(exc, PyMongoError) and exc.has_error_label(label) and not exc.timeout
+            and time.monotonic() < deadline)
+
+
+def _max_time_expired(exc):
+    return getattr(exc, "code", None) == 50  # MaxTimeMSExpired: the server gave up; do not insist
 
 
 class MongoDatabase(DependencyProvider):

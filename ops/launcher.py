@@ -64,6 +64,7 @@ def mongo_ping(uri):
 def _die_with_parent():
     """Runs in the child before exec (Linux): SIGTERM it when the launcher dies, even by SIGKILL
     or a test runner's hard timeout, so no orphaned platform keeps ports and CPU."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # an ignored SIGTERM would survive exec
     try:
         import ctypes
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG

@@ -28,6 +28,15 @@ def alive(pid):
         return False
 
 
+def status(pid):
+    try:
+        with open(f"/proc/{pid}/status") as lines:
+            return {k: v.strip() for k, _, v in (line.partition(":") for line in lines)
+                    if k in ("State", "PPid", "SigIgn", "SigCgt", "SigBlk")}
+    except FileNotFoundError:
+        return "gone"
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 def test_children_die_when_the_launcher_dies_abruptly():
     out = subprocess.run([sys.executable, "-c", LAUNCHER], capture_output=True, text=True, check=True,
@@ -36,4 +45,4 @@ def test_children_die_when_the_launcher_dies_abruptly():
     deadline = time.monotonic() + 10
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not alive(pid), "the child outlived its launcher"
+    assert not alive(pid), f"the child outlived its launcher: {status(pid)}"
