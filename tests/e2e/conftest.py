@@ -53,7 +53,7 @@ def stack(request):
     env = {"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", "MONGO_URI": mongo_uri,
            "MONGO_DB_PREFIX": prefix, "JWT_SECRET": secrets.token_urlsafe(40),
            "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password,
-           "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500"}
+           "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500", "ACCOUNT_CACHE_SECONDS": "1"}
     # Only the cases relay goes through the proxy, so the outage test can cut exactly that link.
     overrides = {"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
     log_dir = tempfile.mkdtemp(prefix="pingjian-e2e-")
