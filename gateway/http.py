@@ -169,8 +169,9 @@ class Route(HttpRequestHandler):
         """Authenticate, authorize and validate; fills ``context_data``, returns the worker's kwargs."""
         if self.auth:
             claimed, token_version = self.server.tokens.verify(request.headers.get("Authorization"))
-            context_data["actor"] = claimed.to_dict()  # known from here on, also to the access log
-            actor = self.server.accounts.actor(claimed, token_version)  # the account as it is now
+            # Known from here on, also to the access log, even if the account check below refuses it.
+            context_data["actor"] = claimed.to_dict()
+            actor = self.server.accounts.actor(claimed, token_version)  # roles as the account has them now
             context_data["actor"] = actor.to_dict()
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")

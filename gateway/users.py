@@ -9,13 +9,12 @@ import time
 import uuid
 
 import pymongo
-
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from gateway.auth import hash_password, verify_password
-from kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from kit.context import Actor
+from kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from kit.mongo import MongoDatabase, utcnow
 from kit.pagination import paginate
 

@@ -14,6 +14,7 @@ CASES = "cases"
 class _Stale(Exception):
     """The case changed between read and write (never leaves this module)."""
 
+
 INDEXES = {
     CASES: [
         IndexModel([("case_no", ASCENDING)], unique=True, name="case_no_unique"),

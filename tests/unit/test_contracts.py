@@ -75,7 +75,8 @@ def test_validation_messages_are_chinese_and_name_the_field():
 
 
 def test_text_is_trimmed_before_it_is_validated():
-    body = {"case_no": "  平检刑诉〔2026〕9号 ", "title": "\t张某案\n", "category": "criminal", "department": "criminal"}
+    body = {"case_no": "  平检刑诉〔2026〕9号 ", "title": "\t张某案\n", "category": "criminal",
+            "department": "criminal"}
     loaded = load(RegisterCase(), body)
     assert (loaded["case_no"], loaded["title"]) == ("平检刑诉〔2026〕9号", "张某案")
     with pytest.raises(ValidationFailed) as err:
