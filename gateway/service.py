@@ -38,8 +38,10 @@ class GatewayService:
         user = self.users.authenticate(body["username"], body["password"])
         if user is None:
             raise Unauthorized("用户名或密码错误")
-        return {"access_token": self.tokens.issue(user), "token_type": "bearer",
-                "expires_in": self.tokens.ttl_seconds}
+        return self._token_for(user)
+
+    def _token_for(self, user):
+        return {"access_token": self.tokens.issue(user), "token_type": "bearer", "expires_in": self.tokens.ttl_seconds}
 
     @route("POST", "/v1/users", roles=("admin",), body=schemas.CreateUser, response=schemas.User, status=201,
            summary="创建用户", tag="users")
@@ -78,9 +80,7 @@ class GatewayService:
            summary="修改本人密码（此前签发的令牌失效，返回新令牌）", tag="users")
     def change_password(self, request, body):
         user = self.users.get(self.ctx.actor.user_id)
-        user = self.users.change_password(user, body["current_password"], body["new_password"])
-        return {"access_token": self.tokens.issue(user), "token_type": "bearer",
-                "expires_in": self.tokens.ttl_seconds}
+        return self._token_for(self.users.change_password(user, body["current_password"], body["new_password"]))
 
     # -- cases ---------------------------------------------------------------
     def _require_user(self, user_id, field):
