@@ -13,6 +13,7 @@ class TcpProxy:
         self._server = None
         self._acceptor = None
         self._sockets = set()
+        self._pipes = set()
 
     def start(self):
         self._server = eventlet.listen(("127.0.0.1", self.port))
@@ -20,7 +21,14 @@ class TcpProxy:
         return self
 
     def stop(self):
-        """Refuse new connections and cut every open one (as if the broker vanished)."""
+        """Refuse new connections and cut every open one (as if the broker vanished).
+
+        The pipe threads are killed before their sockets close: a green thread left waiting on a
+        closed socket keeps that fd number registered in eventlet's hub, and whatever reuses the
+        number later (a subprocess pipe, a new connection) fails with "second simultaneous read"."""
+        for pipe in list(self._pipes):
+            pipe.kill()
+        self._pipes.clear()
         if self._acceptor is not None:
             self._acceptor.kill()
             self._acceptor = None
@@ -44,8 +52,10 @@ class TcpProxy:
                 client.close()
                 continue
             self._sockets.update((client, upstream))
-            eventlet.spawn(self._pipe, client, upstream)
-            eventlet.spawn(self._pipe, upstream, client)
+            for source, sink in ((client, upstream), (upstream, client)):
+                pipe = eventlet.spawn(self._pipe, source, sink)
+                self._pipes.add(pipe)
+                pipe.link(lambda finished: self._pipes.discard(finished))
 
     def _pipe(self, source, sink):
         try:
