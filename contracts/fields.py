@@ -1,4 +1,5 @@
 """Small marshmallow building blocks reused by every contract schema."""
+import unicodedata
 import uuid
 from datetime import timezone
 
@@ -40,17 +41,51 @@ def code(choices, **kwargs):
     return fields.String(validate=one_of(choices), **kwargs)
 
 
+# Line breaks and tabs are text; every other control character (NUL, BEL, ESC, ...) and the
+# bidirectional overrides are garbage in a record and a hazard in a terminal or a log. Private-use
+# characters stay allowed: rare characters of people's names live there in some systems.
+_TEXT_WHITESPACE = frozenset("\t\n\r")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _bad_characters(value, allowed=frozenset()):
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "不是有效的 Unicode 文本（含孤立的代理字符）"
+    if any((unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI_CONTROLS) and ch not in allowed
+           for ch in value):
+        return "含有不允许的控制字符"
+    return None
+
+
 class TrimmedString(fields.String):
     """A string whose surrounding whitespace is dropped before it is validated, so "  " is
-    empty (and refused where text is required), not a blank case number."""
+    empty (and refused where text is required), not a blank case number. Valid Unicode only;
+    ``allowed`` are the control characters it may hold (line breaks in free text)."""
+
+    def __init__(self, *args, allowed=_TEXT_WHITESPACE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        problem = _bad_characters(value, self.allowed)
+        if problem:
+            raise ValidationError(problem)
+        return value
 
 
 def text(min_len=1, max_len=200, **kwargs):
+    """Free text: may span lines."""
     return TrimmedString(validate=validate.Length(min=min_len, max=max_len,
                                                   error="长度应在 {min} 到 {max} 之间（不计首尾空白）"), **kwargs)
+
+
+def line(min_len=1, max_len=200, **kwargs):
+    """One line of text (a title, a name, a case number, an id): no control characters at all."""
+    return TrimmedString(allowed=frozenset(), validate=validate.Length(
+        min=min_len, max=max_len, error="长度应在 {min} 到 {max} 之间（不计首尾空白）"), **kwargs)
 
 
 def _is_uuid(value):

@@ -1,12 +1,17 @@
 """HTTP plumbing: a nameko ``@http`` entrypoint that speaks JSON only.
 
 Before a worker is spawned, ``route`` authenticates the caller, checks the
-route's roles, enforces the body size limit and validates the body and
-query string with marshmallow, so a rejected call never reaches a service.
-The actor and the request id then become nameko context data, which every
-RPC made by the worker carries downstream. Every error, including unknown
-routes, is ``{"error": {"code", "message", "fields"?}}``, and every response
-carries ``X-Request-ID``.
+route's roles, enforces the body limits and validates the body and query
+string with marshmallow, so a rejected call never reaches a service. The
+actor and the request id then become nameko context data, which every RPC
+made by the worker carries downstream. Every error, including unknown routes,
+is ``{"error": {"code", "message", "fields"?}}``, and every response carries
+``X-Request-ID``.
+
+A worker is spawned only if the pool has room: when it is full the request
+gets a fast 503 with ``Retry-After`` instead of queueing without bound, and
+one worker is kept for ``essential`` routes (``/health``), so the gateway
+still says how it is while it is saturated.
 """
 import json
 import logging
@@ -20,13 +25,14 @@ from eventlet.event import Event
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
-from gateway import auth
+from gateway import auth, body
+from gateway.server import PROTOCOL, SafeWebServer
 from gateway.users import Accounts, UserStore
-from kit.errors import EXPECTED, DomainError, Forbidden, ValidationFailed, database_unavailable
+from kit.errors import EXPECTED, DomainError, Forbidden, Overloaded, database_unavailable
+from kit.logging import set_correlation_id
 from kit.mongo import service_database
 from kit.validation import load
 
@@ -34,7 +40,11 @@ log = logging.getLogger("pingjian.gateway")
 access_log = logging.getLogger("pingjian.access")
 
 REQUEST_ID = "pingjian.request_id"
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+LOGIN = "pingjian.login"  # environ key: the outcome of a login attempt, for the access log
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+# Every answer: no MIME sniffing; nothing the gateway says is cacheable (tokens, case data).
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
 
 def json_response(status, payload, headers=None):
@@ -49,43 +59,53 @@ def error_response(status, code, message, fields=None, headers=None):
     return json_response(status, {"error": error}, headers)
 
 
-class PayloadTooLarge(DomainError):
-    code = "payload_too_large"
-    http_status = 413
-
-
 class JsonWsgiApp:
-    """nameko's WsgiApp, plus request ids and JSON errors for unmatched routes."""
+    """nameko's WsgiApp, plus request ids, JSON errors for unmatched routes, security headers,
+    the correlation id on every log line of the request, and bounded draining of unread bodies."""
 
     def __init__(self, server):
+        self.server = server
         self.url_map = server.make_url_map()
 
     def __call__(self, environ, start_response):
         offered = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = offered if _SAFE_REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request_id = offered if _SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
         environ[REQUEST_ID] = request_id
+        set_correlation_id(request_id)
+        try:
+            response = self._respond(environ)
+            response.headers["X-Request-ID"] = request_id
+            response.headers.update(SECURITY_HEADERS)
+            if not body.drain(environ, self.server.discard_bytes, self.server.socket_seconds):
+                protocol = environ.get(PROTOCOL)
+                if protocol is not None:
+                    protocol.close_connection = 1  # too much left unread: do not read it all
+            return response(environ, start_response)
+        finally:
+            set_correlation_id(None)
+
+    def _respond(self, environ):
         request = Request(environ, shallow=True)
         try:
             provider, values = self.url_map.bind_to_environ(environ).match()
             request.path_values = values
-            response = provider.handle_request(request)
+            return provider.handle_request(request)
         except MethodNotAllowed as exc:
-            response = error_response(405, "method_not_allowed", "不支持该请求方法",
-                                      headers={"Allow": ", ".join(exc.valid_methods or ())})
+            return error_response(405, "method_not_allowed", "不支持该请求方法",
+                                  headers={"Allow": ", ".join(exc.valid_methods or ())})
         except HTTPException as exc:
             code = "not_found" if exc.code == 404 else "http_error"
-            response = error_response(exc.code, code, "接口不存在" if exc.code == 404 else exc.name)
-        response.headers["X-Request-ID"] = request_id
-        return response(environ, start_response)
+            return error_response(exc.code, code, "接口不存在" if exc.code == 404 else exc.name)
 
 
-class JsonWebServer(WebServer):
-    """nameko's web server (one per container), plus the one token verifier all routes share,
-    so a token verified for one route is not verified again for the next."""
+class JsonWebServer(SafeWebServer):
+    """The web server (one per container), plus what all routes share: the token verifier (a
+    token verified for one route is not verified again for the next) and the account check."""
 
     def setup(self):
         super().setup()
         config = self.container.config
+        self.discard_bytes = int(config.get("HTTP_DISCARD_BYTES", 16 * 1024 * 1024))
         self.tokens = auth.TokenIssuer.from_config(config)
         self.accounts = Accounts(UserStore(service_database(config, self.container.service_name)),
                                  config.get("ACCOUNT_CACHE_SECONDS", 5))
@@ -94,39 +114,31 @@ class JsonWebServer(WebServer):
         return JsonWsgiApp(self)
 
 
-def _read_json(request, max_bytes):
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise PayloadTooLarge(f"请求体超过上限 {max_bytes} 字节")
-    raw = request.get_data(cache=False)
-    if len(raw) > max_bytes:
-        raise PayloadTooLarge(f"请求体超过上限 {max_bytes} 字节")
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as exc:  # includes invalid UTF-8
-        raise ValidationFailed("请求体不是有效的 JSON", fields={"_body": [f"JSON 解析失败：{exc}"]}) from None
-    except RecursionError:
-        raise ValidationFailed("请求体不是有效的 JSON", fields={"_body": ["JSON 嵌套层数过深"]}) from None
-
-
 def _query_dict(request):
     # Empty parameters (``?status=``) mean "no filter"; repeated ones keep the first.
     return {key: value for key, value in request.args.items() if value != ""}
 
 
 class Route(HttpRequestHandler):
-    """``@route("POST", "/v1/cases", body=Schema, response=Schema, status=201, roles=(...))``."""
+    """``@route("POST", "/v1/cases", body=Schema, response=Schema, status=201, roles=(...))``.
+
+    ``essential=True`` lets the route use the worker kept in reserve (``/health``)."""
 
     server = JsonWebServer()
 
     def __init__(self, method, url, *, summary="", tag="", auth=True, roles=(), body=None, query=None,
-                 response=None, status=200, **kwargs):
+                 response=None, status=200, essential=False, errors=(), **kwargs):
         self.summary, self.tag = summary, tag
         self.auth, self.roles = auth, tuple(roles)
         self.body, self.query, self.response, self.status = body, query, response, status
+        self.essential = essential
+        self.errors = tuple(errors)  # extra documented error statuses (the OpenAPI document lists them)
         kwargs.setdefault("expected_exceptions", EXPECTED)  # 4xx outcomes are logged as warnings, not errors
         super().__init__(method, url, **kwargs)
+
+    @property
+    def admin_only(self):
+        return self.roles == ("admin",)
 
     def setup(self):
         super().setup()
@@ -143,10 +155,12 @@ class Route(HttpRequestHandler):
         context_data = {"correlation_id": request.environ[REQUEST_ID]}
         try:
             kwargs = self._admit(request, context_data)
+            self._ensure_capacity()
             event = Event()
             self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
                                         handle_result=partial(self.handle_result, event))
-            with eventlet.Timeout(self.timeout):
+            # A backstop only: the worker's own waits (RPC, database) end within the timeout.
+            with eventlet.Timeout(self.timeout + 2):
                 result = event.wait()
             response = self.response_from_result(result)
         except eventlet.Timeout:
@@ -157,12 +171,19 @@ class Route(HttpRequestHandler):
         self._log_access(request, response, context_data.get("actor"), started)
         return response
 
+    def _ensure_capacity(self):
+        # No yield between this check and spawn_worker, so it cannot be raced by another request.
+        reserve = 0 if self.essential else 1
+        if self.container._worker_pool.free() <= reserve:
+            raise Overloaded("服务繁忙，请稍后重试", retry_after=1)
+
     def _log_access(self, request, response, actor, started):
         # The access log and the ledger of who read or changed what (台账): one line per request,
-        # rejected ones included.
+        # rejected ones included. A login names the account it was for, when that account exists.
+        login = request.environ.get(LOGIN) or {}
         access_log.info("%s %s %s", request.method, request.path, response.status_code, extra={
-            "correlation_id": request.environ[REQUEST_ID], "method": request.method, "path": request.path,
-            "status": response.status_code, "user_id": (actor or {}).get("user_id"),
+            "method": request.method, "path": request.path, "status": response.status_code,
+            "user_id": (actor or {}).get("user_id") or login.get("user_id"), "login": login.get("outcome"),
             "remote_addr": request.remote_addr, "duration_ms": round((time.monotonic() - started) * 1000, 2)})
 
     def _admit(self, request, context_data):
@@ -171,13 +192,15 @@ class Route(HttpRequestHandler):
             claimed, token_version = self.server.tokens.verify(request.headers.get("Authorization"))
             # Known from here on, also to the access log, even if the account check below refuses it.
             context_data["actor"] = claimed.to_dict()
-            actor = self.server.accounts.actor(claimed, token_version)  # roles as the account has them now
+            # Roles as the account has them now; admin-only routes do not trust a cached account.
+            actor = self.server.accounts.actor(claimed, token_version, fresh=self.admin_only)
             context_data["actor"] = actor.to_dict()
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")
         kwargs = dict(request.path_values)
         if self._body_schema is not None:
-            kwargs["body"] = load(self._body_schema, _read_json(request, self.max_body_bytes))
+            data = body.read_json(request, self.max_body_bytes, self.server.socket_seconds)
+            kwargs["body"] = load(self._body_schema, data)
         if self._query_schema is not None:
             kwargs["query"] = load(self._query_schema, _query_dict(request))
         return kwargs
@@ -190,14 +213,18 @@ class Route(HttpRequestHandler):
 
     def response_from_exception(self, exc):
         if isinstance(exc, DomainError):
-            headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+            headers = {}
+            if exc.http_status == 401:
+                headers["WWW-Authenticate"] = "Bearer"
+            if getattr(exc, "retry_after", None):
+                headers["Retry-After"] = str(exc.retry_after)
             return error_response(exc.http_status, exc.code, exc.message, exc.fields, headers)
         if database_unavailable(exc):  # the gateway's own database (users)
             log.error("database unavailable: %r", exc)
-            return error_response(503, "service_unavailable", "数据库暂不可用，请稍后重试")
+            return error_response(503, "service_unavailable", "数据库暂不可用，请稍后重试", headers={"Retry-After": "5"})
         if isinstance(exc, (OperationalError, ConnectionError)):  # the broker is unreachable
             log.error("broker unavailable: %r", exc)
-            return error_response(503, "service_unavailable", "后端服务暂不可用，请稍后重试")
+            return error_response(503, "service_unavailable", "后端服务暂不可用，请稍后重试", headers={"Retry-After": "5"})
         if isinstance(exc, RemoteError):
             log.error("unmapped remote error %s: %s", exc.exc_type, exc.value)
         else:

@@ -19,7 +19,14 @@ _ERRORS = {
     "404": "资源不存在",
     "409": "与当前状态冲突",
     "413": "请求体过大",
+    "415": "请求体不是 JSON（需 Content-Type: application/json）",
+    "429": "请求过于频繁（如登录失败过多），见 Retry-After",
+    "503": "服务繁忙或依赖（数据库、消息队列、后端服务）暂不可用，见 Retry-After",
+    "504": "后端服务响应超时",
 }
+_RETRY_AFTER = {"Retry-After": {"description": "建议多少秒后重试", "schema": {"type": "integer"}}}
+# Routes served by the gateway alone, without a service behind them: they cannot time out upstream.
+_LOCAL = ("/health", "/openapi.json", "/docs")
 
 
 def routes_of(service_cls):
@@ -29,8 +36,11 @@ def routes_of(service_cls):
                 yield name, entrypoint
 
 
-def _error(description):
-    return {"description": description, "content": {"application/json": {"schema": "Error"}}}
+def _error(status):
+    response = {"description": _ERRORS[status], "content": {"application/json": {"schema": "Error"}}}
+    if status in ("429", "503"):
+        response["headers"] = _RETRY_AFTER
+    return response
 
 
 def _operation(name, route):
@@ -47,13 +57,17 @@ def _operation(name, route):
     if route.response is not None:
         ok["content"] = {"application/json": {"schema": route.response}}
     op["responses"][str(route.status)] = ok
+    declared = {str(status) for status in route.errors}
     wanted = {"400": route.body is not None or route.query is not None,
               "401": route.auth, "403": route.auth,
               "404": bool(path_params), "409": route.method == "POST" and route.auth,
-              "413": route.body is not None}
-    for status, applies in wanted.items():
-        if applies:
-            op["responses"][status] = _error(_ERRORS[status])
+              "413": route.body is not None, "415": route.body is not None,
+              "503": True, "504": route.url not in _LOCAL}
+    for status in sorted(_ERRORS):
+        if wanted.get(status) or status in declared:
+            op["responses"][status] = _error(status)
+    if route.url == "/health":  # unhealthy is a 503 with the same body as healthy
+        op["responses"]["503"] = {**ok, "description": "依赖（数据库或消息队列）不可用"}
     if route.roles:
         op["description"] = "需要角色：" + "、".join(route.roles)
     if not route.auth:
@@ -76,4 +90,18 @@ def build_spec(service_cls):
             paths[_PATH_PARAM.sub(r"{\1}", route.url)][method.lower()] = _operation(name, route)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _apply_schema_extras(document, service_cls)
+    return document
+
+
+def _apply_schema_extras(document, service_cls):
+    """Constraints marshmallow checks in code (``@validates_schema``) that apispec cannot see,
+    declared on the schema class as ``openapi_extra`` (e.g. ``minProperties``)."""
+    components = document.get("components", {}).get("schemas", {})
+    for _, route in routes_of(service_cls):
+        for schema_cls in (route.body, route.query):
+            extra = getattr(schema_cls, "openapi_extra", None)
+            name = getattr(schema_cls, "__name__", "").removesuffix("Schema")
+            if extra and name in components:
+                components[name].update(extra)

@@ -1,14 +1,26 @@
 """Bodies that exist only at the HTTP edge (auth, users, errors, health).
 Case and notification bodies are the RPC contracts in ``contracts/``."""
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
-from contracts.fields import code, text
+from contracts.fields import code, line
 from contracts.rpc.common import PageQuery
+from gateway.auth import MIN_PASSWORD_LENGTH, normalize_username, password_problems
+
+# Letters (any script), digits, "_", ".", "@", "-"; checked after NFKC, to the very end (no "$"
+# that would let a final newline through).
+_USERNAME = re.compile(r"[\w.@-]{1,64}")
+
+
+def _valid_username(value):
+    if not _USERNAME.fullmatch(normalize_username(value)[0]):
+        raise ValidationError("用户名应为 1 到 64 个字母、数字或 _ . @ -，不含空白和控制字符")
 
 
 class TokenRequest(Schema):
-    username = text(1, 64, required=True)
+    username = line(1, 64, required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
@@ -18,20 +30,31 @@ class TokenResponse(Schema):
     expires_in = fields.Integer()
 
 
+def _password():
+    return fields.String(required=True, validate=validate.Length(
+        min=MIN_PASSWORD_LENGTH, max=128, error="密码长度应在 {min} 到 {max} 之间"))
+
+
 class CreateUser(Schema):
-    username = fields.String(required=True, validate=validate.Regexp(
-        r"^\S{1,64}$", error="用户名应为 1 到 64 个字符，且不含空白"))
-    password = fields.String(required=True, validate=validate.Length(min=8, max=128,
-                                                                     error="密码长度应在 {min} 到 {max} 之间"))
-    display_name = text(1, 64, required=True)
+    username = fields.String(required=True, validate=_valid_username)
+    password = _password()
+    display_name = line(1, 64, required=True)
     department = code(enums.DEPARTMENTS, required=True)
     roles = fields.List(code(enums.ROLES), required=True,
                         validate=validate.Length(min=1, error="至少需要一个角色"))
 
+    @validates_schema
+    def _password_policy(self, data, **kwargs):
+        if "username" in data and "password" in data:
+            problems = password_problems(data["password"], data["username"])
+            if problems:
+                raise ValidationError(problems, "password")
+
 
 class UpdateUser(Schema):
     """An admin's change to an account; at least one field. ``active: false`` deactivates it."""
-    display_name = text(1, 64)
+    openapi_extra = {"minProperties": 1}
+    display_name = line(1, 64)
     department = code(enums.DEPARTMENTS)
     roles = fields.List(code(enums.ROLES), validate=validate.Length(min=1, error="至少需要一个角色"))
     active = fields.Boolean()
@@ -44,8 +67,7 @@ class UpdateUser(Schema):
 
 class ChangePassword(Schema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
-    new_password = fields.String(required=True, validate=validate.Length(min=8, max=128,
-                                                                         error="密码长度应在 {min} 到 {max} 之间"))
+    new_password = _password()
 
     @validates_schema
     def _really_new(self, data, **kwargs):

@@ -11,7 +11,7 @@ from contracts import enums
 from contracts.rpc import cases_v1, notifications_v1
 from gateway import docs, schemas
 from gateway.auth import Tokens
-from gateway.http import route
+from gateway.http import LOGIN, route
 from gateway.openapi import build_spec
 from gateway.rpc import BoundedRpcProxy
 from gateway.users import Users
@@ -33,12 +33,14 @@ class GatewayService:
 
     # -- auth and users ----------------------------------------------------
     @route("POST", "/v1/auth/token", auth=False, body=schemas.TokenRequest, response=schemas.TokenResponse,
-           summary="登录，获取访问令牌", tag="auth")
+           summary="登录，获取访问令牌（失败过多时 429，见 Retry-After）", tag="auth", errors=(401, 429))
     def issue_token(self, request, body):
-        user = self.users.authenticate(body["username"], body["password"])
-        if user is None:
+        request.environ[LOGIN] = {"outcome": "throttled"}  # unless the attempt gets further
+        attempt = self.users.authenticate(body["username"], body["password"], request.remote_addr)
+        request.environ[LOGIN] = {"outcome": "succeeded" if attempt.user else "failed", "user_id": attempt.account_id}
+        if attempt.user is None:
             raise Unauthorized("用户名或密码错误")
-        return self._token_for(user)
+        return self._token_for(attempt.user)
 
     def _token_for(self, user):
         return {"access_token": self.tokens.issue(user), "token_type": "bearer", "expires_in": self.tokens.ttl_seconds}
@@ -64,13 +66,18 @@ class GatewayService:
         return USER.dump(user)
 
     @route("PATCH", "/v1/users/<user_id>", roles=("admin",), body=schemas.UpdateUser, response=schemas.User,
-           summary="修改用户（姓名、部门、角色；active=false 停用，其令牌随即失效）", tag="users")
+           summary="修改用户（姓名、部门、角色；active=false 停用，其令牌随即失效）", tag="users", errors=(409,))
     def update_user(self, request, user_id, body):
         if user_id == self.ctx.actor.user_id and (body.get("active") is False or
                                                   ("roles" in body and "admin" not in body["roles"])):
             raise Conflict("不能停用自己的账户或移除自己的管理员角色（请由另一位管理员操作）",
                            fields={"active" if body.get("active") is False else "roles": ["不能对自己执行此操作"]})
         return USER.dump(self.users.update(user_id, body, changed_by=self.ctx.actor.user_id))
+
+    @route("POST", "/v1/users/<user_id>/unlock", roles=("admin",), response=schemas.User,
+           summary="解除账户的登录锁定（清除其失败登录计数）", tag="users")
+    def unlock_user(self, request, user_id):
+        return USER.dump(self.users.unlock(user_id))
 
     @route("GET", "/v1/me", response=schemas.User, summary="当前用户", tag="users")
     def me(self, request):
@@ -83,15 +90,17 @@ class GatewayService:
         return self._token_for(self.users.change_password(user, body["current_password"], body["new_password"]))
 
     # -- cases ---------------------------------------------------------------
-    def _require_user(self, user_id, field):
-        if user_id is not None and not self.users.exists(user_id):
-            raise ValidationFailed("请求参数有误", fields={field: ["用户不存在或已停用"]})
+    def _handler_account(self, user_id):
+        """The active account ``user_id`` names, as the cases service's handler rules need it."""
+        user = self.users.find_active(user_id) if user_id is not None else None
+        if user_id is not None and user is None:
+            raise ValidationFailed("请求参数有误", fields={"handler_id": ["用户不存在或已停用"]})
+        return user and {"user_id": user["_id"], "roles": user["roles"], "department": user["department"]}
 
     @route("POST", "/v1/cases", body=cases_v1.RegisterCase, response=cases_v1.Case, status=201,
            summary="登记案件", tag="cases")
     def register_case(self, request, body):
-        self._require_user(body["handler_id"], "handler_id")
-        return self.cases.register_case(body)
+        return self.cases.register_case(body, handler=self._handler_account(body["handler_id"]))
 
     @route("GET", "/v1/cases", query=cases_v1.CaseQuery, response=cases_v1.CasePage,
            summary="案件列表（游标分页，q 匹配案号或案件名称）", tag="cases")
@@ -105,8 +114,7 @@ class GatewayService:
     @route("POST", "/v1/cases/<case_id>/assign", body=cases_v1.AssignCase, response=cases_v1.Case,
            summary="分配承办人", tag="cases")
     def assign_case(self, request, case_id, body):
-        self._require_user(body["handler_id"], "handler_id")
-        return self.cases.assign_case(case_id, body)
+        return self.cases.assign_case(case_id, body, handler=self._handler_account(body["handler_id"]))
 
     @route("POST", "/v1/cases/<case_id>/transition", body=cases_v1.TransitionCase, response=cases_v1.Case,
            summary="变更案件状态（已登记→审查中→已决定→已结案）", tag="cases")
@@ -130,7 +138,7 @@ class GatewayService:
         return enums.ALL
 
     @route("GET", "/health", auth=False, response=schemas.Health, summary="健康检查（数据库与消息队列）",
-           tag="meta")
+           tag="meta", essential=True)
     def health(self, request):
         checks = {"database": _check(self.users.ping), "broker": _check(lambda: _ping_broker(self.config))}
         healthy = all(value == "ok" for value in checks.values())

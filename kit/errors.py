@@ -70,6 +70,38 @@ class Unavailable(DomainError):
     http_status = 503
 
 
+class _RetryLater(DomainError):
+    """A refusal that says when to come back (the gateway sends it as ``Retry-After``).
+    ``retry_after`` travels as a third argument, so it survives an RPC hop like the fields do."""
+
+    def __init__(self, message, fields=None, retry_after=1):
+        Exception.__init__(self, message, fields or {}, int(retry_after))
+        self.message = message
+        self.fields = fields or None
+        self.retry_after = max(int(retry_after), 1)
+
+
+@deserialize_to_instance
+class TooManyRequests(_RetryLater):
+    """Throttled (e.g. too many failed logins): the caller must wait ``retry_after`` seconds."""
+    code = "too_many_requests"
+    http_status = 429
+
+
+@deserialize_to_instance
+class Overloaded(_RetryLater):
+    """The process has no capacity left for this request right now; not the caller's fault."""
+    code = "overloaded"
+    http_status = 503
+
+
+@deserialize_to_instance
+class UpstreamTimeout(DomainError):
+    """A service did not answer within the caller's bound (RPC_TIMEOUT_SECONDS)."""
+    code = "upstream_timeout"
+    http_status = 504
+
+
 # Raised on the consumer side when an event does not match its contract: such
 # an event can never succeed, so it is parked at once instead of retried.
 class ContractViolation(DomainError):

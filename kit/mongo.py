@@ -28,24 +28,35 @@ def utcnow():
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def get_client(uri):
+# Every database operation is bounded (client-side timeoutMS): a stalled database makes a read
+# fail (503) instead of holding a worker until it answers. Below the gateway's RPC timeout (10 s).
+DEFAULT_OPERATION_SECONDS = 8.0
+# Building indexes at start may legitimately take longer on a large collection.
+INDEX_BUILD_SECONDS = 600.0
+
+
+def get_client(uri, operation_seconds=DEFAULT_OPERATION_SECONDS):
+    key = (uri, float(operation_seconds))
     with _clients_lock:
-        client = _clients.get(uri)
+        client = _clients.get(key)
         if client is None:
-            client = _clients[uri] = MongoClient(
-                uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000, appname="pingjian")
+            client = _clients[key] = MongoClient(
+                uri, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000, appname="pingjian",
+                timeoutMS=int(float(operation_seconds) * 1000))
         return client
 
 
 def service_database(config, service_name):
     prefix = config.get("MONGO_DB_PREFIX") or "pingjian"
-    return get_client(config["MONGO_URI"])[f"{prefix}_{service_name}"]
+    client = get_client(config["MONGO_URI"], config.get("MONGO_OPERATION_SECONDS", DEFAULT_OPERATION_SECONDS))
+    return client[f"{prefix}_{service_name}"]
 
 
 def ensure_indexes(db, indexes):
-    for collection, models in indexes.items():
-        if models:
-            db[collection].create_indexes(models)
+    with pymongo.timeout(INDEX_BUILD_SECONDS):  # overrides the client's per-operation bound
+        for collection, models in indexes.items():
+            if models:
+                db[collection].create_indexes(models)
 
 
 # Below the gateway's default RPC timeout (10 s): a write the database cannot take in time fails

@@ -1,23 +1,33 @@
 """RPC contract of the ``cases`` service, version 1 (also the HTTP bodies of /v1/cases)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from contracts import enums
-from contracts.fields import code, text
+from contracts.fields import code, line
 from contracts.rpc.common import PageQuery
 
-USER_ID = validate.Length(min=1, max=64, error="长度应在 {min} 到 {max} 之间")
+
+def user_id(**kwargs):
+    return line(1, 64, **kwargs)
+
 
 
 class RegisterCase(Schema):
-    case_no = text(1, 64, required=True)
-    title = text(1, 200, required=True)
+    case_no = line(1, 64, required=True)
+    title = line(1, 200, required=True)
     category = code(enums.CASE_CATEGORIES, required=True)
     department = code(enums.DEPARTMENTS, required=True)
-    handler_id = fields.String(load_default=None, allow_none=True, validate=USER_ID)
+    handler_id = user_id(load_default=None, allow_none=True)
 
 
 class AssignCase(Schema):
-    handler_id = fields.String(required=True, validate=USER_ID)
+    handler_id = user_id(required=True)
+
+
+class HandlerAccount(Schema):
+    """The account a ``handler_id`` names, as the caller resolved it: what the handler rules need."""
+    user_id = fields.String(required=True)
+    roles = fields.List(code(enums.ROLES), required=True)
+    department = code(enums.DEPARTMENTS, required=True)
 
 
 class TransitionCase(Schema):
@@ -28,8 +38,8 @@ class CaseQuery(PageQuery):
     status = code(enums.CASE_STATUSES, load_default=None)
     category = code(enums.CASE_CATEGORIES, load_default=None)
     department = code(enums.DEPARTMENTS, load_default=None)
-    handler_id = fields.String(load_default=None, validate=USER_ID)
-    q = text(1, 100, load_default=None)
+    handler_id = user_id(load_default=None)
+    q = line(1, 100, load_default=None)
 
 
 class Case(Schema):

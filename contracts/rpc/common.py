@@ -1,13 +1,25 @@
 """Schemas shared by several RPC contracts."""
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from kit.errors import ValidationFailed
+from kit.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH, decode_cursor
 
 PAGE_LIMIT_MAX = 100
+
+
+def _decodable_cursor(value):
+    try:
+        decode_cursor(value)
+    except ValidationFailed as exc:
+        raise ValidationError(exc.fields["cursor"]) from None
 
 
 class PageQuery(Schema):
     # A page larger than the maximum is not an error: the client gets the maximum and a next_cursor.
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, error="应不小于 {min}"))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
+    cursor = fields.String(load_default=None, validate=_decodable_cursor, metadata={
+        "description": "不透明的分页游标：原样使用上一页响应中的 next_cursor，不要自行构造或修改",
+        "pattern": CURSOR_PATTERN, "maxLength": MAX_CURSOR_LENGTH})
 
     @post_load
     def cap_limit(self, data, **kwargs):

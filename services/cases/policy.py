@@ -3,13 +3,15 @@
 Department-scoped roles act only on their own department's cases; the
 cross-department roles and admin see every department (``Actor`` knows which).
 """
-from kit.errors import Forbidden
+from kit.errors import Forbidden, ValidationFailed
 
 # The case-handling roles register and assign (a prosecutor may hand a case of their own
 # department to a colleague); inspector, finance and party_group see cases but change none.
 CAN_REGISTER = ("prosecutor", "department_head", "case_manager", "chief_procurator", "admin")
 CAN_ASSIGN = CAN_REGISTER
 CAN_TRANSITION = ("prosecutor", "department_head", "chief_procurator", "admin")
+# Who may be a case's handler (承办人): someone who can work the case.
+HANDLING_ROLES = ("prosecutor", "department_head")
 
 
 def handles(actor, case):
@@ -48,3 +50,19 @@ def ensure_can_transition(actor, case):
     ensure_can_view(actor, case)  # the same scope: its department, or the handler
     if not actor.has_any_role(*CAN_TRANSITION):
         raise Forbidden("当前角色无权变更案件状态")
+
+
+def ensure_valid_handler(actor, department, handler):
+    """``handler`` ({user_id, roles, department} of an active account, or None) may handle a case of
+    ``department`` when ``actor`` assigns it: a case-handling role, and the case's own department
+    unless the assigner sees every department (case_manager, chief_procurator, admin)."""
+    if handler is None:
+        raise _bad_handler("用户不存在或已停用")
+    if not any(role in HANDLING_ROLES for role in handler.get("roles", ())):
+        raise _bad_handler("承办人须为检察官或部门负责人")
+    if handler.get("department") != department and not actor.sees_all_departments:
+        raise _bad_handler("只能指定本部门的承办人（跨部门指定须由案管、检察长或管理员进行）")
+
+
+def _bad_handler(reason):
+    return ValidationFailed("承办人不符合要求", fields={"handler_id": [reason]})

@@ -13,6 +13,7 @@ from services.cases.storage import INDEXES, CaseStore
 CASE = contract.Case()
 REGISTER, ASSIGN, TRANSITION, QUERY, PAGE = (contract.RegisterCase(), contract.AssignCase(),
                                              contract.TransitionCase(), contract.CaseQuery(), contract.CasePage())
+HANDLER = contract.HandlerAccount()
 
 
 class CasesService(HealthRpc):
@@ -27,10 +28,14 @@ class CasesService(HealthRpc):
         return CaseStore(self.db, self.outbox)
 
     @rpc(expected_exceptions=EXPECTED)
-    def register_case(self, data):
+    def register_case(self, data, handler=None):
+        """``handler``: the account named by ``handler_id`` as the caller resolved it (None if there is
+        no such active account)."""
         actor = self.ctx.require_actor()
         data = load(REGISTER, data)
         policy.ensure_can_register(actor, data["department"])
+        if data["handler_id"] is not None:
+            policy.ensure_valid_handler(actor, data["department"], load(HANDLER, handler) if handler else None)
         case = domain.new_case(data, actor, utcnow())
         return CASE.dump(self.store.insert(case, domain.registration_events(case)))
 
@@ -50,12 +55,14 @@ class CasesService(HealthRpc):
         return PAGE.dump({"items": items, "next_cursor": next_cursor})
 
     @rpc(expected_exceptions=EXPECTED)
-    def assign_case(self, case_id, data):
+    def assign_case(self, case_id, data, handler=None):
         actor = self.ctx.require_actor()
         data = load(ASSIGN, data)
+        handler = load(HANDLER, handler) if handler else None
 
         def decide(case):
             policy.ensure_can_assign(actor, case)
+            policy.ensure_valid_handler(actor, case["department"], handler)
             return domain.assign(case, data["handler_id"])
         return CASE.dump(self.store.change(case_id, decide))
 

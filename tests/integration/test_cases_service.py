@@ -12,6 +12,14 @@ from tests.support.waiting import wait_for
 
 HEAD = {"user_id": "u-head", "roles": ["department_head"], "department": "criminal"}
 CIVIL_PROSECUTOR = {"user_id": "u-civil", "roles": ["prosecutor"], "department": "civil"}
+CASE_MANAGER = {"user_id": "u-cm", "roles": ["case_manager"], "department": "case_management"}
+
+
+def prosecutor(user_id, department="criminal"):
+    """The handler account the gateway resolves and hands over with an assignment."""
+    return {"user_id": user_id, "roles": ["prosecutor"], "department": department}
+
+
 NEW_CASE = {"case_no": "平检刑诉〔2026〕1号", "title": "张某诈骗案", "category": "criminal", "department": "criminal"}
 
 
@@ -30,7 +38,7 @@ def cases(container_factory, service_config):
 def test_register_assign_transition_publish_their_events_in_order(cases, rabbit_config):
     tap = Tap(rabbit_config["AMQP_URI"], "cases")
     case = cases("register_case", NEW_CASE)
-    cases("assign_case", case["id"], {"handler_id": "u-pros"})
+    cases("assign_case", case["id"], {"handler_id": "u-pros"}, prosecutor("u-pros"))
     cases("transition_case", case["id"], {"to": "under_review"})
     received = []
     wait_for(lambda: received.extend(tap.drain()) or len(received) >= 3, message="three case events")
@@ -81,7 +89,8 @@ def test_a_handler_from_another_department_finds_the_case_assigned_to_them(cases
     cases("register_case", {**NEW_CASE, "case_no": "H-2", "title": "交办以外的案件"})
     civil_own = cases("register_case", {**NEW_CASE, "case_no": "C-1", "title": "民事交办", "department": "civil"},
                       actor={**HEAD, "department": "civil"})
-    cases("assign_case", mine["id"], {"handler_id": CIVIL_PROSECUTOR["user_id"]})
+    # Across departments: only a cross-department role assigns so.
+    cases("assign_case", mine["id"], {"handler_id": "u-civil"}, CIVIL_PROSECUTOR, actor=CASE_MANAGER)
 
     assert cases("get_case", mine["id"], actor=CIVIL_PROSECUTOR)["handler_id"] == "u-civil"
     listed = cases("list_cases", {}, actor=CIVIL_PROSECUTOR)["items"]
@@ -100,7 +109,7 @@ def test_concurrent_assignments_all_succeed_each_decided_on_fresh_state(cases, s
 
     def assign(handler):  # over real RPC: entrypoint_hook cannot run two calls of one method at once
         with ServiceRpcProxy("cases", service_config, context_data={"actor": HEAD}) as proxy:
-            return proxy.assign_case(case["id"], {"handler_id": handler})
+            return proxy.assign_case(case["id"], {"handler_id": handler}, handler=prosecutor(handler))
     results = [thread.wait() for thread in [eventlet.spawn(assign, h) for h in handlers]]
     db = service_db("cases")
     stored = db.cases.find_one({"_id": case["id"]})

@@ -1,0 +1,73 @@
+"""Run a service the way ``nameko run`` does, with a bound on how long a stop may take.
+
+``python -m kit.run --config config.yml services.cases.service:CasesService``
+
+nameko's ``run`` answers SIGTERM with a graceful ``stop()``: no new work, then
+it waits for every running worker and thread to finish, for as long as that
+takes. A worker stuck on something unbounded kept a process from ever
+stopping. Our waits are bounded, but a stop must be too: after
+SHUTDOWN_SECONDS (default 20) the runner is killed, which ends whatever is
+left. Unfinished work is not lost by that: unacknowledged messages go back to
+their queues, and outbox records stay pending until a relay publishes them.
+"""
+import errno
+import logging
+import os
+import signal
+import sys
+
+import eventlet
+
+eventlet.monkey_patch()  # as nameko's own command does, before anything opens a socket
+
+import nameko.cli.run  # noqa: E402
+from nameko.cli.main import main as nameko_main  # noqa: E402
+from nameko.runners import ServiceRunner  # noqa: E402
+
+log = logging.getLogger("pingjian.run")
+
+
+def stop_within(runner, seconds):
+    """Stop gracefully; kill whatever has not stopped after ``seconds``."""
+    stopping = eventlet.spawn(runner.stop)
+    try:
+        with eventlet.Timeout(seconds):
+            stopping.wait()
+    except eventlet.Timeout:
+        log.error("graceful stop did not finish within %ss: killing what is left", seconds)
+        runner.kill()
+
+
+def run(services, config, backdoor_port=None):
+    """nameko.cli.run.run, with SIGTERM and Ctrl-C stopping within SHUTDOWN_SECONDS."""
+    seconds = float(os.environ.get("SHUTDOWN_SECONDS") or config.get("SHUTDOWN_SECONDS", 20))
+    runner = ServiceRunner(config)
+    for service_cls in services:
+        runner.add_service(service_cls)
+
+    def on_sigterm(signum, frame):
+        # Signal handlers run in the main loop and cannot use eventlet primitives directly.
+        eventlet.spawn_n(stop_within, runner, seconds)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    runner.start()
+    waiting = eventlet.spawn(runner.wait)
+    while True:
+        try:
+            waiting.wait()
+            return
+        except OSError as exc:  # EINTR from the signal arriving while the hub waits
+            if exc.errno != errno.EINTR:
+                raise
+        except KeyboardInterrupt:
+            stop_within(runner, seconds)
+
+
+def main():
+    nameko.cli.run.run = run  # nameko's argument and config handling, our run loop
+    sys.argv = ["nameko", "run", *sys.argv[1:]]
+    nameko_main()
+
+
+if __name__ == "__main__":
+    main()
