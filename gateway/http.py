@@ -9,9 +9,9 @@ is ``{"error": {"code", "message", "fields"?}}``, and every response carries
 ``X-Request-ID``.
 
 A worker is spawned only if the pool has room: when it is full the request
-gets a fast 503 with ``Retry-After`` instead of queueing without bound, and
-one worker is kept for ``essential`` routes (``/health``), so the gateway
-still says how it is while it is saturated.
+gets a fast 503 with ``Retry-After`` instead of queueing without bound. The
+pool has one worker more than MAX_WORKERS, kept for ``essential`` routes
+(``/health``), so the gateway still says how it is while it is saturated.
 """
 import json
 import logging
@@ -44,6 +44,8 @@ LOGIN = "pingjian.login"  # environ key: the outcome of a login attempt, for the
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 # Every answer: no MIME sniffing; nothing the gateway says is cacheable (tokens, case data).
+RESERVED_WORKERS = 1  # for essential routes only
+
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
 
@@ -104,6 +106,8 @@ class JsonWebServer(SafeWebServer):
 
     def setup(self):
         super().setup()
+        # MAX_WORKERS for the routes, plus the ones kept for essential routes.
+        self.container._worker_pool.resize(self.container.max_workers + RESERVED_WORKERS)
         config = self.container.config
         self.discard_bytes = int(config.get("HTTP_DISCARD_BYTES", 16 * 1024 * 1024))
         self.tokens = auth.TokenIssuer.from_config(config)
@@ -122,16 +126,20 @@ def _query_dict(request):
 class Route(HttpRequestHandler):
     """``@route("POST", "/v1/cases", body=Schema, response=Schema, status=201, roles=(...))``.
 
-    ``essential=True`` lets the route use the worker kept in reserve (``/health``)."""
+    ``essential=True`` lets the route use the worker kept in reserve (``/health``).
+    ``max_in_flight(config)`` bounds how many workers the route may hold at once (a bulkhead: a
+    flood of logins, each waiting for argon2, must not take the workers every other route needs)."""
 
     server = JsonWebServer()
 
     def __init__(self, method, url, *, summary="", tag="", auth=True, roles=(), body=None, query=None,
-                 response=None, status=200, essential=False, errors=(), **kwargs):
+                 response=None, status=200, essential=False, errors=(), max_in_flight=None, **kwargs):
         self.summary, self.tag = summary, tag
         self.auth, self.roles = auth, tuple(roles)
         self.body, self.query, self.response, self.status = body, query, response, status
         self.essential = essential
+        self.max_in_flight = max_in_flight
+        self._in_flight = 0
         self.errors = tuple(errors)  # extra documented error statuses (the OpenAPI document lists them)
         kwargs.setdefault("expected_exceptions", EXPECTED)  # 4xx outcomes are logged as warnings, not errors
         super().__init__(method, url, **kwargs)
@@ -148,6 +156,7 @@ class Route(HttpRequestHandler):
         # Schemas hold no per-call state: build them once, not per request.
         self._body_schema = self.body() if self.body is not None else None
         self._query_schema = self.query() if self.query is not None else None
+        self._in_flight_limit = self.max_in_flight(config) if self.max_in_flight else None
 
     def handle_request(self, request):
         started = time.monotonic()
@@ -159,9 +168,13 @@ class Route(HttpRequestHandler):
             event = Event()
             self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
                                         handle_result=partial(self.handle_result, event))
-            # A backstop only: the worker's own waits (RPC, database) end within the timeout.
-            with eventlet.Timeout(self.timeout + 2):
-                result = event.wait()
+            self._in_flight += 1
+            try:
+                # A backstop only: the worker's own waits (RPC, database) end within the timeout.
+                with eventlet.Timeout(self.timeout + 2):
+                    result = event.wait()
+            finally:
+                self._in_flight -= 1
             response = self.response_from_result(result)
         except eventlet.Timeout:
             log.error("upstream timeout on %s %s", request.method, request.path)
@@ -173,9 +186,11 @@ class Route(HttpRequestHandler):
 
     def _ensure_capacity(self):
         # No yield between this check and spawn_worker, so it cannot be raced by another request.
-        reserve = 0 if self.essential else 1
+        reserve = 0 if self.essential else RESERVED_WORKERS
         if self.container._worker_pool.free() <= reserve:
             raise Overloaded("服务繁忙，请稍后重试", retry_after=1)
+        if self._in_flight_limit is not None and self._in_flight >= self._in_flight_limit:
+            raise Overloaded("请求过多，请稍后重试", retry_after=1)
 
     def _log_access(self, request, response, actor, started):
         # The access log and the ledger of who read or changed what (台账): one line per request,

@@ -21,6 +21,11 @@ from kit.errors import Conflict, Unauthorized, ValidationFailed
 USER = schemas.User()
 
 
+def login_workers(config):
+    """Workers logins may hold at once: those hashing plus those waiting to (gateway.auth.HashingGate)."""
+    return int(config.get("LOGIN_HASH_CONCURRENCY", 1)) + int(config.get("LOGIN_HASH_QUEUE", 4))
+
+
 class GatewayService:
     name = "gateway"
 
@@ -33,7 +38,8 @@ class GatewayService:
 
     # -- auth and users ----------------------------------------------------
     @route("POST", "/v1/auth/token", auth=False, body=schemas.TokenRequest, response=schemas.TokenResponse,
-           summary="登录，获取访问令牌（失败过多时 429，见 Retry-After）", tag="auth", errors=(401, 429))
+           summary="登录，获取访问令牌（失败过多时 429，见 Retry-After）", tag="auth", errors=(401, 429),
+           max_in_flight=login_workers)
     def issue_token(self, request, body):
         request.environ[LOGIN] = {"outcome": "throttled"}  # unless the attempt gets further
         attempt = self.users.authenticate(body["username"], body["password"], request.remote_addr)

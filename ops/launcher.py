@@ -25,6 +25,11 @@ SERVICES = {
 GATEWAY = "gateway.service:GatewayService"
 
 
+def service_command(target):
+    """The command that runs one service (``nameko run`` with a bounded stop: kit/run.py)."""
+    return [str(BIN / "python"), "-m", "kit.run", "--config", str(ROOT / "config.yml"), target]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -141,8 +146,7 @@ class LocalPlatform:
 
     def _nameko(self, name, target):
         env = {**self.env, **self.overrides.get(name, {})}
-        args = [str(BIN / "python"), "-m", "nameko", "run", "--config", str(ROOT / "config.yml"), target]
-        return Process(name, args, env, self.log_dir)
+        return Process(name, service_command(target), env, self.log_dir)
 
     def start(self, timeout=60):
         for name, target in SERVICES.items():

@@ -20,6 +20,9 @@ from tests.support.api import Api
 from tests.support.tcp_proxy import TcpProxy
 
 
+HEADER_SECONDS = 3
+
+
 @dataclass
 class Stack:
     base_url: str
@@ -53,7 +56,10 @@ def stack(request):
     env = {"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", "MONGO_URI": mongo_uri,
            "MONGO_DB_PREFIX": prefix, "JWT_SECRET": secrets.token_urlsafe(40),
            "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password,
-           "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500", "ACCOUNT_CACHE_SECONDS": "1"}
+           "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500", "ACCOUNT_CACHE_SECONDS": "1",
+           # Short, so the idle-connection test need not wait long; and every test logs in from
+           # 127.0.0.1, so the per-address login budget is large here (its own test uses a small one).
+           "HTTP_HEADER_SECONDS": str(HEADER_SECONDS), "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000"}
     # Only the cases relay goes through the proxy, so the outage test can cut exactly that link.
     overrides = {"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
     log_dir = tempfile.mkdtemp(prefix="pingjian-e2e-")

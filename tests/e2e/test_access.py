@@ -2,12 +2,13 @@
 import pytest
 
 from tests.support.api import Api, unique_case_no
+from tests.support.waiting import wait_for
 
 PROTECTED = [("GET", "/v1/me"), ("GET", "/v1/users"), ("POST", "/v1/users"), ("GET", "/v1/users/x"),
              ("PATCH", "/v1/users/x"), ("POST", "/v1/me/password"), ("GET", "/v1/cases"),
              ("POST", "/v1/cases"), ("GET", "/v1/cases/x"), ("POST", "/v1/cases/x/assign"),
              ("POST", "/v1/cases/x/transition"), ("GET", "/v1/me/notifications"),
-             ("POST", "/v1/me/notifications/x/read"), ("GET", "/v1/meta/enums")]
+             ("POST", "/v1/me/notifications/x/read"), ("GET", "/v1/meta/enums"), ("POST", "/v1/users/x/unlock")]
 
 
 @pytest.mark.parametrize("method,path", PROTECTED)
@@ -84,10 +85,47 @@ def test_see_only_role_cannot_change_a_case(admin, criminal_head):
 
 def test_a_user_cannot_read_someone_elses_notification(criminal_head, criminal_prosecutor, civil_prosecutor):
     _, head = criminal_head
-    prosecutor_user, _ = criminal_prosecutor
+    prosecutor_user, prosecutor = criminal_prosecutor
     _, other = civil_prosecutor
     case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "通知隔离", "category": "criminal",
                                         "department": "criminal", "handler_id": prosecutor_user["id"]}).json()
     assert case["handler_id"] == prosecutor_user["id"]
-    # Whatever id it guesses, another user's notification is "not found" for them.
-    assert other.post("/v1/me/notifications/not-mine/read").status_code == 404
+    # The prosecutor's real notification: another user cannot mark it read, and it stays unread.
+    [note] = wait_for(lambda: [n for n in prosecutor.get("/v1/me/notifications").json()["items"]
+                               if n["ref"]["id"] == case["id"]], timeout=15, message="the notification")
+    refused = other.post(f"/v1/me/notifications/{note['id']}/read")
+    assert refused.status_code == 404
+    mine = [n for n in prosecutor.get("/v1/me/notifications").json()["items"] if n["id"] == note["id"]]
+    assert mine[0]["read_at"] is None
+    assert prosecutor.post(f"/v1/me/notifications/{note['id']}/read").json()["read_at"] is not None
+
+
+@pytest.mark.parametrize("role,department", [("inspector", "inspection"), ("finance", "finance"),
+                                             ("case_manager", "case_management")])
+def test_only_a_case_handling_role_can_be_made_handler(admin, criminal_head, role, department):
+    _, head = criminal_head
+    candidate, _ = admin.create_user(role, department)
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "承办资格", "category": "criminal",
+                                        "department": "criminal"}).json()
+    response = head.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": candidate["id"]})
+    assert response.status_code == 400 and "handler_id" in response.json()["error"]["fields"]
+    assert head.get(f"/v1/cases/{case['id']}").json()["handler_id"] is None
+
+
+def test_a_department_scoped_assigner_picks_a_handler_of_the_cases_department(admin, criminal_head,
+                                                                              criminal_prosecutor, civil_prosecutor):
+    _, head = criminal_head
+    _, prosecutor = criminal_prosecutor
+    stranger, _ = civil_prosecutor
+    case_no = unique_case_no()
+    body = {"case_no": case_no, "title": "跨部门承办", "category": "criminal", "department": "criminal"}
+    registered = head.post("/v1/cases", json={**body, "handler_id": stranger["id"]})
+    assert registered.status_code == 400 and "handler_id" in registered.json()["error"]["fields"]
+    assert head.get("/v1/cases", params={"q": case_no}).json()["items"] == []
+    case = head.post("/v1/cases", json=body).json()
+    for assigner in (head, prosecutor):
+        response = assigner.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": stranger["id"]})
+        assert response.status_code == 400 and "handler_id" in response.json()["error"]["fields"]
+    # A cross-department role may: the chief procurator hands it to the civil prosecutor.
+    _, chief = admin.create_user("chief_procurator", "leadership")
+    assert chief.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": stranger["id"]}).status_code == 200

@@ -1,4 +1,7 @@
 """Bad input gets a clear 4xx JSON error naming the field, and nothing is written."""
+import base64
+import json
+
 import pytest
 
 from tests.support.api import unique_case_no
@@ -117,3 +120,80 @@ def test_absurdly_nested_json_is_400(criminal_head):
     _, head = criminal_head
     response = head.post("/v1/cases", data="[" * 100000 + "]" * 100000, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
+
+
+def raw_json(api, path, text):
+    """POST a JSON text as written (json.dumps would refuse nothing, but we want exact bytes)."""
+    return api.post(path, data=text.encode("utf-8"), headers={"Content-Type": "application/json"})
+
+
+def test_a_lone_surrogate_is_a_400_naming_the_field_even_before_login(anonymous):
+    response = raw_json(anonymous, "/v1/auth/token", '{"username": "\\ud800", "password": "x"}')
+    assert response.status_code == 400, response.text
+    assert "username" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("field", ["case_no", "title", "handler_id"])
+def test_lone_surrogates_in_case_fields_are_named(criminal_head, field):
+    _, head = criminal_head
+    case_no = unique_case_no()
+    body = {"case_no": case_no, "title": "代理字符", "category": "criminal", "department": "criminal"}
+    text = json.dumps({**body, field: "x"}).replace('"x"', '"a\\udc80b"')
+    response = raw_json(head, "/v1/cases", text)
+    assert response.status_code == 400, response.text
+    assert field in response.json()["error"]["fields"]
+    assert_case_absent(head, case_no)
+
+
+def test_surrogates_in_nested_values_and_keys_are_named(admin):
+    response = raw_json(admin, "/v1/users", '{"username": "ok_name", "roles": ["\\ud800"], "\\udfff": 1}')
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert "roles" in fields and any(key.startswith("\\udfff") for key in fields), fields
+
+
+def test_a_lone_surrogate_in_display_name_is_named(admin):
+    user, _ = admin.create_user("prosecutor", "civil")
+    response = admin.request("PATCH", f"/v1/users/{user['id']}", data='{"display_name": "\\ud83d"}'.encode(),
+                             headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and "display_name" in response.json()["error"]["fields"]
+
+
+def _cursor(parts):
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("cursor", [
+    _cursor(["0001-01-01T00:00:00+14:00", "x"]),
+    _cursor(["9999-12-31T23:59:59-14:00", "x"]),
+    _cursor(["2026-01-01T00:00:00+00:00", "\ud800"]),
+    _cursor(["2026-01-01T00:00:00", "x"]),            # no zone
+    _cursor(["2026-01-01T00:00:00+00:00", 5]),        # not a string
+    _cursor(["2026-01-01T00:00:00+00:00", "x", "y"]),  # too many parts
+    _cursor({"a": 1}),
+    _cursor("just a string"),
+    base64.urlsafe_b64encode(b"\xff\xfe\x00").decode(),  # not UTF-8
+    "%%%",
+    "é",
+])
+def test_a_tampered_cursor_is_400(criminal_head, admin, cursor):
+    _, head = criminal_head
+    for api, path in ((head, "/v1/cases"), (admin, "/v1/users"), (head, "/v1/me/notifications")):
+        response = api.get(path, params={"cursor": cursor})
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["error"]["fields"]["cursor"] == ["无效的分页游标"]
+
+
+@pytest.mark.parametrize("username", ["holdout_admin\n", "bell\x07user", "esc\x1b[31m", "tab\tname", "a/b"])
+def test_usernames_with_control_characters_or_odd_symbols_are_refused(admin, username):
+    response = admin.post("/v1/users", json={"username": username, "password": "password-123",
+                                             "display_name": "甲", "department": "civil", "roles": ["prosecutor"]})
+    assert response.status_code == 400 and "username" in response.json()["error"]["fields"], response.text
+
+
+@pytest.mark.parametrize("case_no", ["平检\x00刑诉", "平检\x1b刑诉", "平检\n刑诉", "平检\u202e刑诉"])
+def test_case_numbers_with_control_characters_are_refused(criminal_head, case_no):
+    _, head = criminal_head
+    response = head.post("/v1/cases", json={"case_no": case_no, "title": "控制字符", "category": "criminal",
+                                            "department": "criminal"})
+    assert response.status_code == 400 and "case_no" in response.json()["error"]["fields"]
