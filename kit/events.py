@@ -159,17 +159,31 @@ class _InboxHandle:
             raise ContractViolation("事件不符合契约", fields=exc.normalized_messages()) from None
 
     def once(self, event, work):
-        """Run ``work(session)`` unless this consumer already processed ``event``; True if it ran."""
+        """Run ``work(session)`` unless this consumer already processed ``event``; True if it ran.
+
+        Only a clash on the inbox record's own key means "already processed". A
+        DuplicateKeyError raised by ``work`` (a business unique index) is a failure like any
+        other: it aborts the transaction and propagates, so the event is retried or parked
+        instead of being acknowledged and lost. Telling the two apart by where the error was
+        raised, not by parsing its message, holds on MongoDB and SecantusDB alike.
+        """
         def transaction(session):
-            self._db[PROCESSED].insert_one({
-                "_id": f"{self.consumer}:{event['event_id']}",
-                "consumer": self.consumer, "event_id": event["event_id"],
-                "event_type": event["type"], "processed_at": utcnow(),
-            }, session=session)
+            try:
+                self._db[PROCESSED].insert_one({
+                    "_id": f"{self.consumer}:{event['event_id']}",
+                    "consumer": self.consumer, "event_id": event["event_id"],
+                    "event_type": event["type"], "processed_at": utcnow(),
+                }, session=session)
+            except DuplicateKeyError:
+                raise _AlreadyProcessed() from None  # run_in_transaction aborts: nothing was written
             work(session)
         try:
             run_in_transaction(self._db, transaction)
             return True
-        except DuplicateKeyError:
+        except _AlreadyProcessed:
             log.info("duplicate event %s ignored by %s", event["event_id"], self.consumer)
             return False
+
+
+class _AlreadyProcessed(Exception):
+    """The inbox already holds this consumer's record of the event (never leaves ``once``)."""
