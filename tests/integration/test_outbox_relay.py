@@ -11,7 +11,7 @@ from nameko.standalone.events import get_event_exchange
 import kit.outbox
 from kit.context import Context
 from kit.mongo import ensure_indexes, run_in_transaction, utcnow
-from kit.outbox import INDEXES, OUTBOX, OutboxWriter, Relay
+from kit.outbox import INDEXES, LEASE, OUTBOX, OutboxWriter, Relay
 from kit.retention import Purge
 from ops.launcher import free_port
 from tests.support.amqp import Tap
@@ -285,3 +285,27 @@ def test_a_publish_whose_confirm_never_comes_gives_up_while_the_lease_still_hold
         proxy.held = False
         relay._disconnect()
         proxy.stop()
+
+
+def test_a_leader_that_dies_holding_its_lease_is_replaced_once_the_lease_expires(db, write_events, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    leader, follower = relay_for(db, rabbit_config["AMQP_URI"]), relay_for(db, rabbit_config["AMQP_URI"])
+    leader_thread = eventlet.spawn(leader.run)
+    wait_for(lambda: (db[LEASE].find_one({"_id": "relay"}) or {}).get("owner") == leader.owner, message="a leader")
+    expires_at = db[LEASE].find_one({"_id": "relay"})["expires_at"]
+    leader_thread.kill()  # dies as under SIGKILL: no _release_lease, the lease stays in the database
+    write_events("a", "b", "a", "c")
+    follower_thread = eventlet.spawn(follower.run)
+    try:
+        eventlet.sleep(max((expires_at - utcnow()).total_seconds() - 0.3, 0))
+        assert tap.drain() == []  # the dead leader's lease still holds: the follower waits
+        received = []
+        wait_for(lambda: received.extend(tap.drain()) or len(received) >= 4, timeout=10, message="takeover")
+        eventlet.sleep(0.3)
+        received.extend(tap.drain())
+    finally:
+        follower.stop()
+        follower_thread.wait()
+    assert [m.payload["aggregate_id"] for m in received] == ["a", "b", "a", "c"]
+    assert db[OUTBOX].count_documents({"status": "pending"}) == 0
+    assert all(r["sent_at"] >= expires_at for r in db[OUTBOX].find())
