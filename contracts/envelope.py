@@ -2,6 +2,12 @@
 
 Producers call ``build_event`` (the payload is validated before it reaches
 the outbox); consumers call ``parse_event`` (validated again on receipt).
+
+Producers are strict, consumers tolerant: ``build_event`` refuses a field the
+payload schema does not declare, ``parse_event`` ignores one (in the envelope,
+its actor and the payload). So a producer may add an optional field to an
+event version while consumers still run the code that predates it; removing,
+renaming or retyping a field needs a new version.
 """
 import uuid
 from datetime import datetime, timezone
@@ -9,7 +15,7 @@ from datetime import datetime, timezone
 from marshmallow import Schema, ValidationError, fields
 
 from contracts import enums
-from contracts.fields import code, uuid_string
+from contracts.fields import code, ignoring_unknown, uuid_string
 
 ENVELOPE_VERSION = 1
 
@@ -30,15 +36,17 @@ def register(event_type, version):
 _INSTANCES = {}
 
 
-def payload_schema(event_type, version):
-    """The (shared, stateless) schema instance for one event type and version."""
-    key = (event_type, version)
-    try:
-        if key not in _INSTANCES:
-            _INSTANCES[key] = _PAYLOADS[key]()
-        return _INSTANCES[key]
-    except KeyError:
-        raise ValidationError(f"未知的事件类型或版本：{event_type} v{version}", field_name="type") from None
+def payload_schema(event_type, version, *, tolerant=False):
+    """The (shared, stateless) schema instance for one event type and version: strict for
+    producers, ``tolerant`` (unknown fields dropped) for consumers."""
+    key = (event_type, version, tolerant)
+    if key not in _INSTANCES:
+        try:
+            schema = _PAYLOADS[(event_type, version)]()
+        except KeyError:
+            raise ValidationError(f"未知的事件类型或版本：{event_type} v{version}", field_name="type") from None
+        _INSTANCES[key] = ignoring_unknown(schema) if tolerant else schema
+    return _INSTANCES[key]
 
 
 def registered_events():
@@ -63,7 +71,7 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True)
 
 
-_ENVELOPE = EnvelopeSchema()
+_CONSUMER_ENVELOPE = ignoring_unknown(EnvelopeSchema())
 
 
 def build_event(event_type, payload, *, source, aggregate_id, correlation_id, actor, version=1):
@@ -86,11 +94,13 @@ def build_event(event_type, payload, *, source, aggregate_id, correlation_id, ac
 
 
 def parse_event(body, expected_type=None):
-    """Validate an envelope and its payload; returns the envelope with the payload loaded."""
+    """Validate an envelope and its payload, ignoring fields this code does not know yet;
+    returns the envelope with the payload loaded."""
     if not isinstance(body, dict):
         raise ValidationError("事件必须是 JSON 对象")
-    envelope = _ENVELOPE.load(body)
+    envelope = _CONSUMER_ENVELOPE.load(body)
     if expected_type and envelope["type"] != expected_type:
         raise ValidationError(f"期望事件 {expected_type}，收到 {envelope['type']}", field_name="type")
-    envelope["payload"] = payload_schema(envelope["type"], envelope["version"]).load(envelope["payload"])
+    schema = payload_schema(envelope["type"], envelope["version"], tolerant=True)
+    envelope["payload"] = schema.load(envelope["payload"])
     return envelope

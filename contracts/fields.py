@@ -1,9 +1,10 @@
 """Small marshmallow building blocks reused by every contract schema."""
+import copy
 import unicodedata
 import uuid
 from datetime import timezone
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 
 def _localize_error_messages():
@@ -101,3 +102,27 @@ def uuid_string(**kwargs):
 
 def utc_datetime(**kwargs):
     return fields.AwareDateTime(format="iso", default_timezone=timezone.utc, **kwargs)
+
+
+def ignoring_unknown(schema):
+    """Set ``schema`` to drop fields it does not declare, in its nested schemas too; returns it.
+
+    For consumers (the tolerant reader): a producer may add an optional field before every
+    consumer knows it. marshmallow's ``load(unknown=EXCLUDE)`` covers the top level only: a
+    ``Nested`` field loads with its own ``unknown``, so the whole tree is set here. Pass a schema
+    of your own: each nested schema is deep-copied first, never shared with another schema.
+    """
+    schema.unknown = EXCLUDE
+    for field in schema.fields.values():
+        _ignore_unknown_within(field)
+    return schema
+
+
+def _ignore_unknown_within(field):
+    if isinstance(field, fields.Nested):
+        field.unknown = EXCLUDE
+        field._schema = ignoring_unknown(copy.deepcopy(field.schema))
+    for inner in (getattr(field, "inner", None), getattr(field, "value_field", None),
+                  *getattr(field, "tuple_fields", ())):
+        if inner is not None:  # List, Dict/Mapping values, Tuple
+            _ignore_unknown_within(inner)

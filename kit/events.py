@@ -85,7 +85,6 @@ class ReliableEventHandler(EventHandler):
         attempts = failed_attempts(message) + (0 if database_unavailable(error) else 1)
         if isinstance(error, ContractViolation) or attempts >= self.max_attempts:
             self._park(message, error, attempts)
-            self.queue_consumer.ack_message(message)
         else:
             log.warning("event handler %s failed (%d of %d counted attempts), will retry: %r",
                         self.method_name, attempts, self.max_attempts, error)
@@ -98,16 +97,31 @@ class ReliableEventHandler(EventHandler):
             copy_to_queue(self.container.config["AMQP_URI"], message, self.retry_queue.name, headers)
         except Exception as exc:  # the broker is in trouble too: let it dead-letter the original
             log.warning("could not re-queue the event for retry (%r); dead-lettering it instead", exc)
-            if message.channel.connection:  # a dead channel redelivers it anyway
-                message.reject(requeue=False)  # to the retry queue, count unchanged: a delay, never a loss
+            self._dead_letter(message)
             return
         self.queue_consumer.ack_message(message)
 
     def _park(self, message, error, attempts):
-        log.error("event parked in %s after %d attempt(s): %r", self.parked_queue.name, attempts, error)
         headers = dict(message.headers or {})
         headers.update({"x-parked-reason": repr(error)[:1000], "x-parked-attempts": attempts})
-        copy_to_queue(self.container.config["AMQP_URI"], message, self.parked_queue.name, headers)
+        try:
+            copy_to_queue(self.container.config["AMQP_URI"], message, self.parked_queue.name, headers)
+        except Exception as exc:
+            # Raising here would end the container. The original still carries its previous count,
+            # so after the retry delay it fails once more and parking is tried again.
+            log.error("could not park the event in %s (%r) after %d attempt(s) of %r; dead-lettering it "
+                      "to the retry queue instead", self.parked_queue.name, exc, attempts, error)
+            self._dead_letter(message)
+            return
+        log.error("event parked in %s after %d attempt(s): %r", self.parked_queue.name, attempts, error)
+        self.queue_consumer.ack_message(message)
+
+    @staticmethod
+    def _dead_letter(message):
+        """Hand the original to the retry queue through the broker's dead-lettering: a delay,
+        never a loss, and no publish of ours that could fail as well."""
+        if message.channel.connection:  # a dead channel redelivers it anyway
+            message.reject(requeue=False)
 
 
 reliable_event_handler = ReliableEventHandler.decorator
@@ -159,17 +173,31 @@ class _InboxHandle:
             raise ContractViolation("事件不符合契约", fields=exc.normalized_messages()) from None
 
     def once(self, event, work):
-        """Run ``work(session)`` unless this consumer already processed ``event``; True if it ran."""
+        """Run ``work(session)`` unless this consumer already processed ``event``; True if it ran.
+
+        Only a clash on the inbox record's own key means "already processed". A
+        DuplicateKeyError raised by ``work`` (a business unique index) is a failure like any
+        other: it aborts the transaction and propagates, so the event is retried or parked
+        instead of being acknowledged and lost. Telling the two apart by where the error was
+        raised, not by parsing its message, holds on MongoDB and SecantusDB alike.
+        """
         def transaction(session):
-            self._db[PROCESSED].insert_one({
-                "_id": f"{self.consumer}:{event['event_id']}",
-                "consumer": self.consumer, "event_id": event["event_id"],
-                "event_type": event["type"], "processed_at": utcnow(),
-            }, session=session)
+            try:
+                self._db[PROCESSED].insert_one({
+                    "_id": f"{self.consumer}:{event['event_id']}",
+                    "consumer": self.consumer, "event_id": event["event_id"],
+                    "event_type": event["type"], "processed_at": utcnow(),
+                }, session=session)
+            except DuplicateKeyError:
+                raise _AlreadyProcessed() from None  # run_in_transaction aborts: nothing was written
             work(session)
         try:
             run_in_transaction(self._db, transaction)
             return True
-        except DuplicateKeyError:
+        except _AlreadyProcessed:
             log.info("duplicate event %s ignored by %s", event["event_id"], self.consumer)
             return False
+
+
+class _AlreadyProcessed(Exception):
+    """The inbox already holds this consumer's record of the event (never leaves ``once``)."""

@@ -8,7 +8,9 @@ Relaying: each service process runs a relay that publishes pending records
 to the service's nameko event exchange (``<service>.events``, routing key =
 event type) with publisher confirms, persistent delivery and ``mandatory``,
 then marks them sent. Only the holder of a lease publishes, so several
-replicas of a service never publish in parallel; the leader publishes in
+replicas of a service never publish in parallel (the leader checks its lease
+before each publish, and a publish may use only a third of it, so a batch
+longer than the lease cannot overlap a successor's); the leader publishes in
 commit order and stops at the first failure, which keeps per-aggregate
 order. While RabbitMQ is down, writes still succeed and the relay retries
 with backoff; nothing is lost, delivery is only delayed (at-least-once;
@@ -24,6 +26,7 @@ from datetime import timedelta
 import eventlet
 from eventlet.queue import Empty, LightQueue
 from kombu import Connection, Producer
+from kombu.exceptions import OperationalError
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -180,11 +183,22 @@ class Relay:
 
     # -- publishing --------------------------------------------------------
     def publish_pending(self):
+        """Publish one batch of pending records in commit order while holding the lease; returns
+        how many were published (fewer than read if the lease was lost on the way)."""
         records = list(self.db[OUTBOX].find({"status": PENDING}, {"envelope": 1, "type": 1})
                        .sort([("seq", ASCENDING)]).limit(self.batch_size))
         routed, unroutable = [], []
         try:
             for record in records:
+                # Checked before every publish, not once per batch: a batch can outlast the lease
+                # (a slow broker, a long backlog), and a relay whose lease lapsed meanwhile would
+                # publish beside its successor and break per-aggregate order. This costs a database
+                # write only once a third of the lease is used, and unlike bounding a batch by
+                # time it also stops a relay that was paused past its lease in the middle of one.
+                if not self._hold_lease():
+                    log.warning("outbox relay lost its lease mid-batch; stopped after %d of %d records",
+                                len(routed) + len(unroutable), len(records))
+                    break
                 try:
                     (routed if self._publish(record["envelope"]) else unroutable).append(record)
                 except Exception as exc:
@@ -203,9 +217,22 @@ class Relay:
             # type and process; each record keeps routed=false for audit.
             self._unroutable_types.add(event_type)
             log.warning("events of type %s have no subscriber queue", event_type, extra={"event_type": event_type})
-        return len(records)
+        return len(routed) + len(unroutable)
 
     def _publish(self, envelope):
+        # The lease check before this publish left at least two thirds of the lease. The whole
+        # step (connecting if need be, declaring, writing, awaiting the confirm) may take one
+        # third, so it ends while the lease still holds even when the broker stops answering.
+        # kombu's own publish timeout would not cover the declare round trip nor the connect.
+        seconds = self.lease.total_seconds() / 3
+        try:
+            with eventlet.Timeout(seconds, PublishTimedOut(f"no confirm from the broker within {seconds:.1f}s")):
+                return self._publish_confirmed(envelope)
+        except PublishTimedOut:
+            self._disconnect(graceful=False)  # interrupted mid-conversation: this connection is unusable
+            raise
+
+    def _publish_confirmed(self, envelope):
         producer = self._ensure_producer()
         self._returned.clear()
         headers = {"nameko.correlation_id": envelope["correlation_id"]}
@@ -225,19 +252,36 @@ class Relay:
         if self._producer is None:
             connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True},
                                     connect_timeout=5)
-            connection.ensure_connection(max_retries=1)
+            # No sleep before kombu's one retry: the relay's loop backs off, and a refused connect
+            # must fail within the publish bound with its own error, not as a timeout.
+            connection.ensure_connection(max_retries=1, interval_start=0)
             self._connection = connection
             self._producer = Producer(connection.channel(), exchange=self.exchange, on_return=self._on_return)
             self.exchange(self._producer.channel).declare()
         return self._producer
 
-    def _disconnect(self):
+    def _disconnect(self, graceful=True):
         connection, self._connection, self._producer = self._connection, None, None
-        if connection is not None:
+        if connection is None:
+            return
+        released = False
+        if graceful:
+            # A broker that stopped answering never sends close-ok: wait for the goodbye only briefly.
+            with eventlet.Timeout(self.lease.total_seconds() / 3, False):
+                try:
+                    connection.release()
+                    released = True
+                except Exception:  # already broken; nothing to release cleanly
+                    pass
+        if not released:
             try:
-                connection.release()
-            except Exception:  # already broken; nothing to release cleanly
+                connection.collect()  # drop the socket without the AMQP close handshake
+            except Exception:
                 pass
+
+
+class PublishTimedOut(OperationalError):
+    """The broker took too long to take and confirm a publish: a recoverable transport error."""
 
 
 class Outbox(DependencyProvider):

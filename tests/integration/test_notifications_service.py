@@ -69,3 +69,29 @@ def test_processed_ids_older_than_the_retention_window_are_purged_recent_ones_ke
     wait_for(lambda: notifications.inbox_processed.find_one({"_id": "old"}) is None, message="old id purged")
     assert notifications.inbox_processed.find_one({"_id": "recent"}) is not None
     assert notifications.inbox_processed.count_documents({}) == 2  # "recent" and the event just handled
+
+
+def test_a_clash_on_the_notifications_own_unique_index_parks_the_event_instead_of_dropping_it(
+        notifications, rabbit_config):
+    event = assigned_event()
+    # The notification exists but the inbox holds no record of the event (e.g. it was purged after
+    # INBOX_RETENTION_DAYS): the clash is the handler's failure, not proof the event was processed.
+    notifications.notifications.insert_one({"_id": "earlier", "event_id": event["event_id"],
+                                            "recipient_id": "u-pros", "channel": "in_app"})
+    publish_event(rabbit_config["AMQP_URI"], "cases", event)
+    parked = wait_for(lambda: queue_messages(rabbit_config["AMQP_URI"], PARKED), timeout=15, message="parked event")
+    assert parked[0].payload["event_id"] == event["event_id"]
+    assert "E11000" in parked[0].headers["x-parked-reason"]  # the business index clash
+    assert notifications.inbox_processed.count_documents({}) == 0
+
+
+def test_a_v1_consumer_handles_an_event_carrying_fields_it_does_not_know_yet(notifications, rabbit_config):
+    event = assigned_event()
+    # A newer cases service added optional fields: to the envelope, its actor and the payload.
+    newer = {**event, "schema_hint": "case.assigned/1.1", "actor": {**event["actor"], "display_name": "王主任"},
+             "payload": {**event["payload"], "priority": "urgent", "deadline": "2026-12-01"}}
+    publish_event(rabbit_config["AMQP_URI"], "cases", newer)
+    wait_for(lambda: notifications.notifications.count_documents({}) == 1, message="notification")
+    note = notifications.notifications.find_one()
+    assert note["event_id"] == event["event_id"] and note["recipient_id"] == "u-pros"
+    assert queue_depth(rabbit_config["AMQP_URI"], PARKED) == 0

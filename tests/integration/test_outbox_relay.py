@@ -1,5 +1,7 @@
 """The outbox and its relay against real RabbitMQ and SecantusDB."""
+import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import eventlet
 import pytest
@@ -9,10 +11,11 @@ from nameko.standalone.events import get_event_exchange
 import kit.outbox
 from kit.context import Context
 from kit.mongo import ensure_indexes, run_in_transaction, utcnow
-from kit.outbox import INDEXES, OUTBOX, OutboxWriter, Relay
+from kit.outbox import INDEXES, LEASE, OUTBOX, OutboxWriter, Relay
 from kit.retention import Purge
 from ops.launcher import free_port
 from tests.support.amqp import Tap
+from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import wait_for
 
 ACTOR = {"user_id": "u1", "roles": ["department_head"], "department": "criminal"}
@@ -77,6 +80,7 @@ def test_broker_outage_keeps_events_pending_until_it_returns(db, write_events, r
     assert first["status"] == "pending" and first["attempts"] == 1 and first["last_error"]
     assert tap.drain() == []
 
+    down._release_lease()  # a failing leader keeps its lease; here its process goes away
     relay_for(db, rabbit_config["AMQP_URI"]).publish_pending()
     assert [m.payload["aggregate_id"] for m in tap.drain()] == ["a", "b"]
 
@@ -181,3 +185,127 @@ def test_retention_runs_at_first_call_then_waits_for_its_interval(db):
     db["bookkeeping"].insert_one({"at": utcnow() - timedelta(days=2)})
     assert purge.maybe_run() == 0  # not due yet
     assert db["bookkeeping"].count_documents({}) == 2
+
+
+def slowed(relay, seconds, then=None):
+    """Make each of ``relay``'s publishes take ``seconds`` longer (a slow broker or a long batch);
+    ``then(n)`` runs after the n-th publish."""
+    real_publish, published = relay._publish, []
+
+    def slow_publish(envelope):
+        routed = real_publish(envelope)
+        published.append(envelope["aggregate_id"])
+        eventlet.sleep(seconds)
+        if then is not None:
+            then(len(published))
+        return routed
+    relay._publish = slow_publish
+    return published
+
+
+def test_a_batch_outlasting_the_lease_keeps_it_so_no_second_relay_publishes_alongside(
+        db, write_events, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    leader, follower = (Relay(db, rabbit_config["AMQP_URI"], get_event_exchange("relaytest", {}),
+                              lease_seconds=1, poll_seconds=0.05) for _ in range(2))
+    ids = [f"agg-{i}" for i in range(8)]
+    write_events(*ids)
+    slowed(leader, 0.3)  # the batch takes 2.4 s: more than twice the lease
+    assert leader._hold_lease()
+    batch = eventlet.spawn(leader.publish_pending)
+    follower_led = []
+    while not batch.dead:
+        follower_led.append(follower._hold_lease())
+        eventlet.sleep(0.1)
+    assert batch.wait() == len(ids)
+    assert len(follower_led) > 15 and not any(follower_led)
+    assert [m.payload["aggregate_id"] for m in tap.drain()] == ids
+
+
+def test_a_relay_that_lost_its_lease_mid_batch_stops_publishing(db, write_events, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    leader, follower = (Relay(db, rabbit_config["AMQP_URI"], get_event_exchange("relaytest", {}),
+                              lease_seconds=1, poll_seconds=0.05) for _ in range(2))
+    write_events("a", "b", "c", "d")
+    took_over = []
+
+    def stall_past_the_lease(n):
+        if n == 1:  # the leader stalls (a long pause) and the follower takes the expired lease
+            eventlet.sleep(1.1)
+            took_over.append(follower._hold_lease())
+    published = slowed(leader, 0, then=stall_past_the_lease)
+    assert leader._hold_lease()
+    assert leader.publish_pending() == 1
+    assert took_over == [True] and published == ["a"]
+    assert [r["aggregate_id"] for r in db[OUTBOX].find({"status": "pending"}).sort("seq")] == ["b", "c", "d"]
+    assert follower.publish_pending() == 3
+    assert [m.payload["aggregate_id"] for m in tap.drain()] == ["a", "b", "c", "d"]
+
+
+class _HeldSink:
+    """A socket whose sendall waits while its proxy is held: bytes stop flowing, nothing is closed."""
+
+    def __init__(self, sock, proxy):
+        self._sock, self._proxy = sock, proxy
+
+    def sendall(self, data):
+        while self._proxy.held:
+            eventlet.sleep(0.05)
+        self._sock.sendall(data)
+
+    def close(self):
+        self._sock.close()
+
+
+class HoldingProxy(TcpProxy):
+    """A TcpProxy that can hold traffic: a broker that stops answering (no confirm ever comes)."""
+    held = False
+
+    def _pipe(self, source, sink):
+        super()._pipe(source, _HeldSink(sink, self))
+
+
+def test_a_publish_whose_confirm_never_comes_gives_up_while_the_lease_still_holds(db, write_events, rabbit_config):
+    broker = urlsplit(rabbit_config["AMQP_URI"])
+    proxy = HoldingProxy(broker.hostname, broker.port or 5672).start()
+    via_proxy = broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{proxy.port}").geturl()
+    relay = Relay(db, via_proxy, get_event_exchange("relaytest", {}), lease_seconds=1.5, poll_seconds=0.05)
+    write_events("a")
+    try:
+        relay._ensure_producer()  # connected while the broker still answered
+        assert relay._hold_lease()
+        proxy.held = True
+        started = time.monotonic()
+        with eventlet.Timeout(10):  # without a bound the relay waits for the confirm for ever
+            with pytest.raises(Exception):
+                relay.publish_pending()
+        assert time.monotonic() - started < 1.5 * 2 / 3  # gave up well before the lease could lapse
+        assert db[OUTBOX].find_one()["status"] == "pending"
+    finally:
+        proxy.held = False
+        relay._disconnect()
+        proxy.stop()
+
+
+def test_a_leader_that_dies_holding_its_lease_is_replaced_once_the_lease_expires(db, write_events, rabbit_config):
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
+    leader, follower = relay_for(db, rabbit_config["AMQP_URI"]), relay_for(db, rabbit_config["AMQP_URI"])
+    leader_thread = eventlet.spawn(leader.run)
+    wait_for(lambda: (db[LEASE].find_one({"_id": "relay"}) or {}).get("owner") == leader.owner, message="a leader")
+    expires_at = db[LEASE].find_one({"_id": "relay"})["expires_at"]
+    leader_thread.kill()  # dies as under SIGKILL: no _release_lease, the lease stays in the database
+    write_events("a", "b", "a", "c")
+    follower_thread = eventlet.spawn(follower.run)
+    try:
+        eventlet.sleep(max((expires_at - utcnow()).total_seconds() - 0.3, 0))
+        assert tap.drain() == []  # the dead leader's lease still holds: the follower waits
+        received = []
+        wait_for(lambda: received.extend(tap.drain()) or len(received) >= 4, timeout=10, message="takeover")
+        eventlet.sleep(0.3)
+        received.extend(tap.drain())
+    finally:
+        follower.stop()
+        follower_thread.wait()
+    assert [m.payload["aggregate_id"] for m in received] == ["a", "b", "a", "c"]
+    assert db[OUTBOX].count_documents({"status": "pending"}) == 0
+    assert all(r["sent_at"] >= expires_at for r in db[OUTBOX].find())

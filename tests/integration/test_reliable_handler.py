@@ -4,6 +4,7 @@ from collections import Counter
 
 from pymongo.errors import AutoReconnect
 
+import kit.events
 from kit.events import ATTEMPTS_HEADER, reliable_event_handler
 from tests.support.amqp import publish_event, queue_messages
 from tests.support.waiting import wait_for
@@ -81,3 +82,30 @@ def test_parked_events_are_replayed_once_the_handler_is_fixed(container_factory,
     assert replay(rabbit_config["AMQP_URI"], QUEUE) == 1
     wait_for(lambda: calls[event_id] == attempts_while_broken + 1, timeout=10, message="replayed event handled")
     assert parked_count(rabbit_config["AMQP_URI"], QUEUE) == 0
+
+
+def test_an_event_that_cannot_be_parked_yet_is_delayed_not_lost_and_the_service_survives(
+        container_factory, service_config, rabbit_config, monkeypatch):
+    real_copy, refused = kit.events.copy_to_queue, []
+
+    def parked_queue_unreachable_twice(amqp_uri, message, queue_name, headers):
+        if queue_name.endswith(".parked") and len(refused) < 2:
+            refused.append(queue_name)
+            raise ConnectionError("broker refused the parked copy")
+        return real_copy(amqp_uri, message, queue_name, headers)
+    monkeypatch.setattr(kit.events, "copy_to_queue", parked_queue_unreachable_twice)
+
+    container = container_factory(FlakyService, service_config)
+    container.start()
+    event_id = uuid.uuid4().hex
+    publish_event(rabbit_config["AMQP_URI"], "src", {"id": event_id, "always_fail": True},
+                  routing_key="thing.happened")
+    parked = wait_for(lambda: queue_messages(rabbit_config["AMQP_URI"], QUEUE + ".parked"), timeout=20,
+                      message="parked event")
+    assert len(refused) == 2 and parked[0].payload["id"] == event_id
+    # Each refused park sent the event round the retry queue once more: one more attempt each.
+    assert calls[event_id] == service_config["EVENT_MAX_ATTEMPTS"] + 2
+    assert not container._died.ready()
+    later = uuid.uuid4().hex
+    publish_event(rabbit_config["AMQP_URI"], "src", {"id": later}, routing_key="thing.happened")
+    wait_for(lambda: calls[later] == FAILURES_BEFORE_SUCCESS + 1, timeout=15, message="a later event handled")

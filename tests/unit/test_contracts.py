@@ -82,3 +82,53 @@ def test_text_is_trimmed_before_it_is_validated():
     with pytest.raises(ValidationFailed) as err:
         load(RegisterCase(), {**body, "case_no": "   "})
     assert "case_no" in err.value.fields
+
+
+def test_a_consumer_ignores_fields_added_by_a_newer_producer_at_every_level():
+    event = build()
+    newer = {**event, "tenant": "district-7", "payload": {**event["payload"], "priority": "high"},
+             "actor": {**event["actor"], "display_name": "王主任"}}
+    parsed = parse_event(newer, "case.assigned")
+    assert parsed["payload"]["handler_id"] == "u2" and "priority" not in parsed["payload"]
+    assert "tenant" not in parsed and "display_name" not in parsed["actor"]
+
+
+def test_a_consumer_still_rejects_a_known_field_that_breaks_its_contract():
+    event = build()
+    with pytest.raises(ValidationError):
+        parse_event({**event, "extra": 1, "payload": {**event["payload"], "handler_id": None}})
+
+
+def test_a_producer_cannot_add_a_field_its_contract_does_not_declare():
+    with pytest.raises(ValidationError) as err:
+        build({**ASSIGNED, "priority": "high"})
+    assert err.value.messages == {"priority": ["未知字段"]}
+
+
+def test_ignoring_unknown_reaches_every_nested_schema_and_leaves_the_strict_ones_strict():
+    from marshmallow import Schema, fields
+
+    from contracts.fields import ignoring_unknown
+
+    class Step(Schema):
+        name = fields.String(required=True)
+
+    class Person(Schema):
+        user_id = fields.String(required=True)
+
+    strict_person = Person()
+
+    class Plan(Schema):
+        steps = fields.List(fields.Nested(Step))
+        owner = fields.Nested(strict_person)
+        reviewers = fields.Dict(values=fields.Nested(Person))
+
+    newer = {"steps": [{"name": "a", "due": "soon"}], "owner": {"user_id": "u1", "nick": "x"},
+             "reviewers": {"lead": {"user_id": "u2", "nick": "y"}}, "budget": 3}
+    assert ignoring_unknown(Plan()).load(newer) == {"steps": [{"name": "a"}], "owner": {"user_id": "u1"},
+                                                     "reviewers": {"lead": {"user_id": "u2"}}}
+    with pytest.raises(ValidationError) as err:
+        Plan().load(newer)
+    assert set(err.value.messages) == {"steps", "owner", "reviewers", "budget"}
+    with pytest.raises(ValidationError):
+        strict_person.load({"user_id": "u1", "nick": "x"})
