@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from kit.redact import redact
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -41,18 +43,18 @@ def wait_until(check, timeout, what):
         except Exception as exc:  # not up yet
             last_error = exc
         time.sleep(0.2)
-    raise TimeoutError(f"{what} not ready after {timeout:.0f}s (last error: {last_error!r})")
+    raise TimeoutError(redact(f"{what} not ready after {timeout:.0f}s (last error: {last_error!r})"))
 
 
 def broker_reachable(amqp_uri, timeout=3):
-    """Raise ConnectionError with a clear message if RabbitMQ cannot be reached."""
+    """Raise ConnectionError with a clear message (password masked) if RabbitMQ cannot be reached."""
     from kombu import Connection
     try:
         with Connection(amqp_uri, connect_timeout=timeout) as connection:
             connection.ensure_connection(max_retries=1)
     except Exception as exc:
-        raise ConnectionError(f"RabbitMQ is not reachable at {amqp_uri} ({exc}). Start it "
-                              f"(e.g. `rabbitmq-server -detached`) or set AMQP_URI.") from None
+        raise ConnectionError(redact(f"RabbitMQ is not reachable at {amqp_uri} ({exc}). Start it "
+                                     f"(e.g. `rabbitmq-server -detached`) or set AMQP_URI.")) from None
 
 
 def mongo_ping(uri):
@@ -102,8 +104,9 @@ class Process:
             self.popen.wait()
 
     def tail(self, lines=40):
+        """The end of the process's log, for error messages (URI passwords masked)."""
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            return redact("\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:]))
         except OSError:
             return ""
 
