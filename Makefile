@@ -30,13 +30,16 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
-## up/down: the compose stack (needs a Docker engine; JWT_SECRET and admin credentials set)
+## up/down: the compose stack (needs a Docker engine; JWT_SECRET and admin credentials set for up),
+## gateway on :$PINGJIAN_HTTP_PORT (default 8080; make run has 8000)
 up:
+	@ops/check_compose_env.sh .env
 	docker compose up -d --build
 down:
 	docker compose down
 
-## smoke: compose stack up, wait healthy, e2e against :8000, down (says SKIPPED without an engine)
+## smoke: compose stack up, wait healthy, e2e against it, down (says SKIPPED without an engine);
+## the gateway on $PINGJIAN_HTTP_PORT if set, else on a free port
 smoke: install
 	SMOKE_ALLOW_SKIP=1 $(BIN)/python ops/compose_smoke.py
 
