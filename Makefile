@@ -10,8 +10,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 install: $(STAMP)
 
+# ops/ensure_venv.sh: a working venv by CPython 3.11/3.12 (a broken one is recreated; a missing
+# python3-venv or an unsupported Python is named). PINGJIAN_ANY_PYTHON=1 skips the version check.
 $(STAMP): requirements.txt requirements-dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@ops/ensure_venv.sh "$(PYTHON)" "$(VENV)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
