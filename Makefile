@@ -18,7 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-## run: the whole platform locally (SecantusDB in var/ + local RabbitMQ), gateway on :8000
+## run: the whole platform locally (SecantusDB in var/ + local RabbitMQ, or a private node in
+## var/rabbitmq when none runs), gateway on :8000
 run: install
 	$(BIN)/python -m ops.run_local
 
@@ -45,6 +46,6 @@ down:
 smoke: install
 	SMOKE_ALLOW_SKIP=1 $(BIN)/python ops/compose_smoke.py
 
-## clean: wipe local data (var/)
+## clean: wipe local data (var/, or PINGJIAN_VAR_DIR)
 clean:
-	rm -rf var
+	rm -rf "$${PINGJIAN_VAR_DIR:-var}"
