@@ -66,6 +66,8 @@ def find_rabbitmq_server(path):
 
 def _port_in_use(port):
     with socket.socket() as sock:
+        # As the node's own listener does: connections of the last run in TIME_WAIT do not count.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
