@@ -10,13 +10,16 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 install: $(STAMP)
 
+# ops/ensure_venv.sh: a working venv by CPython 3.11/3.12 (a broken one is recreated; a missing
+# python3-venv or an unsupported Python is named). PINGJIAN_ANY_PYTHON=1 skips the version check.
 $(STAMP): requirements.txt requirements-dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@ops/ensure_venv.sh "$(PYTHON)" "$(VENV)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-## run: the whole platform locally (SecantusDB in var/ + local RabbitMQ), gateway on :8000
+## run: the whole platform locally (SecantusDB in var/ + local RabbitMQ, or a private node in
+## var/rabbitmq when none runs), gateway on :8000
 run: install
 	$(BIN)/python -m ops.run_local
 
@@ -30,16 +33,19 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
-## up/down: the compose stack (needs a Docker engine; JWT_SECRET and admin credentials set)
+## up/down: the compose stack (needs a Docker engine; JWT_SECRET and admin credentials set for up),
+## gateway on :$PINGJIAN_HTTP_PORT (default 8080; make run has 8000)
 up:
+	@ops/check_compose_env.sh .env
 	docker compose up -d --build
 down:
 	docker compose down
 
-## smoke: compose stack up, wait healthy, e2e against :8000, down (says SKIPPED without an engine)
+## smoke: compose stack up, wait healthy, e2e against it, down (says SKIPPED without an engine);
+## the gateway on $PINGJIAN_HTTP_PORT if set, else on a free port
 smoke: install
 	SMOKE_ALLOW_SKIP=1 $(BIN)/python ops/compose_smoke.py
 
-## clean: wipe local data (var/)
+## clean: wipe local data (var/, or PINGJIAN_VAR_DIR)
 clean:
-	rm -rf var
+	rm -rf "$${PINGJIAN_VAR_DIR:-var}"

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 from eventlet.corolocal import local
 
+from kit.redact import redact
+
 _current = local()
 
 # Attributes every LogRecord has; anything else was passed via ``extra=``.
@@ -32,17 +34,19 @@ class CorrelationFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line; URI passwords in the text (ours or a library's) are masked."""
+
     def format(self, record):
         line = {
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
             "correlation_id": getattr(record, "correlation_id", None) or get_correlation_id(),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in line:
-                line[key] = value
+                line[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+            line["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False, default=str)

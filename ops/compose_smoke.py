@@ -9,6 +9,7 @@ A skip is never silent: it prints a SKIPPED line with the reason.
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -22,8 +23,9 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 PROJECT = "pingjian-smoke"
 HEALTHY_TIMEOUT_SECONDS = 180
 POLL_SECONDS = 3
-GATEWAY_URL = "http://127.0.0.1:8000"
-# compose refuses to start without these (`${NAME:?...}` in docker-compose.yml).
+# The gateway's published port (docker-compose.yml: ${PINGJIAN_HTTP_PORT:-8080}).
+PORT_VARIABLE = "PINGJIAN_HTTP_PORT"
+# The gateway needs these (`make up` checks them; compose does not require them).
 REQUIRED_SECRETS = ("JWT_SECRET", "PINGJIAN_ADMIN_USER", "PINGJIAN_ADMIN_PASSWORD")
 
 EXIT_FAILED = 1
@@ -49,9 +51,20 @@ def compose(*args, env, check=True):
     return subprocess.run(cmd, cwd=ROOT, env=env, check=check)
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def stack_env():
-    """The host env, plus throwaway secrets for whatever is not set."""
+    """The host env, plus throwaway secrets for whatever is not set, and the gateway's port: the
+    given PINGJIAN_HTTP_PORT, or a free one, so the smoke stack never fights `make run` (8000) or a
+    `make up` stack (8080) on this machine."""
     env = dict(os.environ)
+    if not env.get(PORT_VARIABLE):
+        env[PORT_VARIABLE] = str(free_port())
+        step(f"{PORT_VARIABLE} not set: publishing the gateway on free port {env[PORT_VARIABLE]}")
     for name in REQUIRED_SECRETS:
         if not env.get(name):
             env[name] = f"smoke-{secrets.token_urlsafe(24)}"
@@ -96,14 +109,18 @@ def wait_healthy(client, env):
     return False
 
 
+def gateway_url(env):
+    return f"http://127.0.0.1:{env[PORT_VARIABLE]}"
+
+
 def run_e2e(env):
     python = ROOT / ".venv" / "bin" / "python"
     e2e_env = dict(env)
-    e2e_env["PINGJIAN_E2E_BASE_URL"] = GATEWAY_URL
+    e2e_env["PINGJIAN_E2E_BASE_URL"] = gateway_url(env)
     e2e_env["PINGJIAN_E2E_ADMIN_USER"] = env["PINGJIAN_ADMIN_USER"]
     e2e_env["PINGJIAN_E2E_ADMIN_PASSWORD"] = env["PINGJIAN_ADMIN_PASSWORD"]
     cmd = [str(python) if python.exists() else sys.executable, "-m", "pytest", "tests/e2e", "-q"]
-    step(" ".join(cmd) + f"  (PINGJIAN_E2E_BASE_URL={GATEWAY_URL})")
+    step(" ".join(cmd) + f"  (PINGJIAN_E2E_BASE_URL={gateway_url(env)})")
     code = subprocess.run(cmd, cwd=ROOT, env=e2e_env).returncode
     if code == 5:
         # pytest's "no tests collected": a smoke run that tested nothing is a failure.

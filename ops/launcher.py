@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from kit.redact import redact
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -46,18 +48,17 @@ def wait_until(check, timeout, what):
         except Exception as exc:  # not up yet
             last_error = exc
         time.sleep(0.2)
-    raise TimeoutError(f"{what} not ready after {timeout:.0f}s (last error: {last_error!r})")
+    raise TimeoutError(redact(f"{what} not ready after {timeout:.0f}s (last error: {last_error!r})"))
 
 
-def broker_reachable(amqp_uri, timeout=3):
-    """Raise ConnectionError with a clear message if RabbitMQ cannot be reached."""
+def broker_reachable(amqp_uri, timeout=3, hint="Start it (e.g. `rabbitmq-server -detached`) or set AMQP_URI."):
+    """Raise ConnectionError with a clear message (password masked) if RabbitMQ cannot be reached."""
     from kombu import Connection
     try:
         with Connection(amqp_uri, connect_timeout=timeout) as connection:
-            connection.ensure_connection(max_retries=1)
+            connection.ensure_connection(max_retries=1, interval_start=0)  # kombu would wait 2 s to retry
     except Exception as exc:
-        raise ConnectionError(f"RabbitMQ is not reachable at {amqp_uri} ({exc}). Start it "
-                              f"(e.g. `rabbitmq-server -detached`) or set AMQP_URI.") from None
+        raise ConnectionError(redact(f"RabbitMQ is not reachable at {amqp_uri} ({exc}). {hint}")) from None
 
 
 def mongo_ping(uri):
@@ -78,8 +79,8 @@ def _die_with_parent():
 
 
 class Process:
-    def __init__(self, name, args, env, log_dir):
-        self.name, self.args, self.env = name, args, env
+    def __init__(self, name, args, env, log_dir, cwd=ROOT):
+        self.name, self.args, self.env, self.cwd = name, args, env, cwd
         self.log_path = Path(log_dir) / f"{name}.log"
         self.popen = None
 
@@ -88,7 +89,7 @@ class Process:
         log = open(self.log_path, "ab")
         # A new session: Ctrl-C in the terminal reaches the launcher only, which
         # then stops the children in order.
-        self.popen = subprocess.Popen(self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        self.popen = subprocess.Popen(self.args, env=self.env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT,
                                       start_new_session=True, preexec_fn=_die_with_parent)
         log.close()
         return self
@@ -107,8 +108,9 @@ class Process:
             self.popen.wait()
 
     def tail(self, lines=40):
+        """The end of the process's log, for error messages (URI passwords masked)."""
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            return redact("\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:]))
         except OSError:
             return ""
 

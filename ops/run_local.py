@@ -1,87 +1,116 @@
 """``make run`` (``python -m ops.run_local``): the whole platform on this machine.
 
-SecantusDB under var/ (unless MONGO_URI is given), the local RabbitMQ (or
-AMQP_URI), every service and the gateway on 127.0.0.1:8000. Data survives a
-restart; ``make clean`` wipes var/. Ctrl-C stops everything.
+SecantusDB under the var dir (unless MONGO_URI is given), a broker (see
+ops/broker.py: AMQP_URI, the local RabbitMQ, or a private node under the var
+dir), every service and the gateway on 127.0.0.1:8000. Data survives a
+restart; ``make clean`` wipes the var dir (PINGJIAN_VAR_DIR, default var/).
+Ctrl-C stops everything.
 """
 import os
 import secrets
 import signal
 import sys
 import time
+from pathlib import Path
 
-from ops.launcher import ROOT, LocalPlatform, broker_reachable, start_secantus
+from kit.redact import redact
+from ops.broker import BrokerError, ensure_broker
+from ops.launcher import ROOT, LocalPlatform, start_secantus
 
-VAR = ROOT / "var"
 DEV_ADMIN_USER = "admin"
 DEV_ADMIN_PASSWORD = "pingjian-dev-admin"
 
 
-def dev_secret():
-    """A JWT secret kept under var/ so tokens survive a restart of the dev platform."""
-    path = VAR / "jwt_secret"
+def say(message, error=False):
+    """Every launcher message goes through here, so none shows a URI password."""
+    print(redact(message), file=sys.stderr if error else sys.stdout, flush=True)
+
+
+def var_dir():
+    return Path(os.environ.get("PINGJIAN_VAR_DIR") or ROOT / "var").resolve()
+
+
+def dev_secret(var):
+    """A JWT secret kept under the var dir so tokens survive a restart of the dev platform."""
+    path = var / "jwt_secret"
     if not path.exists():
-        VAR.mkdir(exist_ok=True)
+        var.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
 def main():
-    amqp_uri = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672/")
+    var = var_dir()
+    log_dir = var / "log"
     port = int(os.environ.get("PINGJIAN_PORT", "8000"))
-    try:
-        broker_reachable(amqp_uri)
-    except ConnectionError as exc:
-        print(f"✗ {exc}", file=sys.stderr)
-        return 2
+    started = []  # stopped in reverse order, whatever happens
+    # Explicit handlers: a launcher started from a script may inherit SIGINT as "ignored";
+    # until the platform is up, a signal interrupts the start (and everything started is stopped).
+    stopping, platform_up = [], False
 
-    started = []
-    mongo_uri = os.environ.get("MONGO_URI")
-    if not mongo_uri:
-        mongo_port = int(os.environ.get("PINGJIAN_MONGO_PORT", "27117"))
-        print(f"• starting SecantusDB on 127.0.0.1:{mongo_port} (data in var/mongo)")
-        mongo, mongo_uri = start_secantus(VAR / "mongo", mongo_port, VAR / "log")
-        started.append(mongo)
-
-    admin_user = os.environ.get("PINGJIAN_ADMIN_USER") or DEV_ADMIN_USER
-    admin_password = os.environ.get("PINGJIAN_ADMIN_PASSWORD") or DEV_ADMIN_PASSWORD
-    env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri,
-           "JWT_SECRET": os.environ.get("JWT_SECRET") or dev_secret(),
-           "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password}
-    platform = LocalPlatform(env, VAR / "log", gateway_port=port)
-    print("• starting services: cases, notifications, gateway (logs in var/log/)")
-    try:
-        platform.start()
-    except Exception as exc:
-        print(f"✗ platform did not start: {exc}", file=sys.stderr)
-        for proc in started:
-            proc.stop()
-        return 1
-
-    print(f"\n✓ 智慧平检 Pingjian is up: {platform.base_url}   (API docs: {platform.base_url}/docs)")
-    if "PINGJIAN_ADMIN_PASSWORD" in os.environ:
-        print(f"  admin user: {admin_user} (password from PINGJIAN_ADMIN_PASSWORD)")
-    else:
-        print(f"  development admin: {admin_user} / {admin_password}  (set PINGJIAN_ADMIN_USER/PASSWORD to change)")
-    print("  Ctrl-C stops everything.\n")
-
-    # Explicit handlers: a launcher started from a script may inherit SIGINT as "ignored".
-    stopping = []
+    def on_signal(*_):
+        if not stopping:
+            stopping.append(True)
+            if not platform_up:
+                raise KeyboardInterrupt
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.append(True))
-    while not stopping:
-        dead = [name for name, proc in platform.processes.items() if not proc.alive()]
-        if dead:
-            print(f"✗ {', '.join(dead)} exited; see var/log/. Stopping.", file=sys.stderr)
-            break
-        time.sleep(0.5)
-    print("• stopping …")
-    platform.stop()
-    for proc in started:
-        proc.stop()
-    print("✓ stopped")
-    return 0
+        signal.signal(signum, on_signal)
+    try:
+        try:
+            broker = ensure_broker(os.environ, var, log_dir, say=say)
+        except BrokerError as exc:
+            say(f"✗ {exc}", error=True)
+            return 2
+        started.append(broker)
+
+        mongo_uri = os.environ.get("MONGO_URI")
+        if not mongo_uri:
+            mongo_port = int(os.environ.get("PINGJIAN_MONGO_PORT", "27117"))
+            say(f"• starting SecantusDB on 127.0.0.1:{mongo_port} (data in {var / 'mongo'})")
+            mongo, mongo_uri = start_secantus(var / "mongo", mongo_port, log_dir)
+            started.append(mongo)
+
+        admin_user = os.environ.get("PINGJIAN_ADMIN_USER") or DEV_ADMIN_USER
+        admin_password = os.environ.get("PINGJIAN_ADMIN_PASSWORD") or DEV_ADMIN_PASSWORD
+        env = {"AMQP_URI": broker.uri, "MONGO_URI": mongo_uri,
+               "JWT_SECRET": os.environ.get("JWT_SECRET") or dev_secret(var),
+               "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password}
+        platform = LocalPlatform(env, log_dir, gateway_port=port)
+        say(f"• starting services: cases, notifications, gateway (logs in {log_dir})")
+        started.append(platform)  # stop() copes with a half-started platform
+        try:
+            platform.start()
+        except Exception as exc:
+            say(f"✗ platform did not start: {exc}", error=True)
+            return 1
+        platform_up = True
+
+        say(f"\n✓ 智慧平检 Pingjian is up: {platform.base_url}   (API docs: {platform.base_url}/docs)")
+        if "PINGJIAN_ADMIN_PASSWORD" in os.environ:
+            say(f"  admin user: {admin_user} (password from PINGJIAN_ADMIN_PASSWORD)")
+        else:
+            say(f"  development admin: {admin_user} / {admin_password}  "
+                "(set PINGJIAN_ADMIN_USER/PASSWORD to change)")
+        say("  Ctrl-C stops everything.\n")
+
+        while not stopping:
+            dead = [name for name, proc in platform.processes.items() if not proc.alive()]
+            if dead:
+                say(f"✗ {', '.join(dead)} exited; see {log_dir}. Stopping.", error=True)
+                return 1
+            time.sleep(0.5)
+        return 0
+    except KeyboardInterrupt:
+        say("• interrupted")
+        return 130
+    finally:
+        if started:
+            say("• stopping …")
+            # Gateway and services first, then the database, then the broker they all use.
+            for thing in reversed(started):
+                thing.stop()
+            say("✓ stopped")
 
 
 if __name__ == "__main__":

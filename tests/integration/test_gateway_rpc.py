@@ -7,6 +7,7 @@ from gateway.auth import TokenIssuer
 from gateway.service import GatewayService
 from ops.launcher import free_port
 from services.cases.service import CasesService
+from tests.support.mongo_uri import direct_uri, first_node
 from tests.support.tcp_proxy import TcpProxy
 
 HEAD = {"_id": "u-head", "username": "wang", "roles": ["department_head"], "department": "criminal",
@@ -42,9 +43,8 @@ def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory
 
 
 def test_a_database_outage_is_503_at_the_gateway_not_500(container_factory, service_config, mongo_uri, service_db):
-    host, port = mongo_uri.split("//")[1].rstrip("/").split(":")
-    proxy = TcpProxy(host, int(port)).start()  # directConnection: every byte goes through the proxy
-    config = {**service_config, "MONGO_URI": f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true",
+    proxy = TcpProxy(*first_node(mongo_uri)).start()  # directConnection: every byte goes through the proxy
+    config = {**service_config, "MONGO_URI": direct_uri(mongo_uri, "127.0.0.1", proxy.port),
               "RPC_TIMEOUT_SECONDS": 20, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
     container_factory(CasesService, config).start()
     container_factory(GatewayService, config).start()

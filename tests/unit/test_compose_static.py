@@ -98,15 +98,47 @@ def test_every_service_container_runs_its_own_existing_service_folder(name):
     assert re.search(rf"^\s+name\s*=\s*[\"']{name}[\"']", source, re.M), f"{cls}.name is not {name!r}"
 
 
-def test_gateway_runs_gateway_service_and_listens_on_published_port_8000():
+def published_ports(container):
+    """A container's `ports` as short-syntax strings ('[ip:]published:target')."""
+    return [str(p) if not isinstance(p, dict) else f"{p.get('host_ip', '') + ':' if p.get('host_ip') else ''}"
+            f"{p.get('published', '')}:{p['target']}" for p in container.get("ports") or []]
+
+
+def test_gateway_runs_gateway_service_and_listens_on_its_published_port():
     gateway = APPS["gateway"]
     assert nameko_target(gateway) == "gateway.service:GatewayService"
     assert module_file("gateway.service").is_file(), "gateway/service.py is missing"
     assert re.search(r"^class GatewayService\b", module_file("gateway.service").read_text(), re.M)
     assert env(gateway).get("GATEWAY_ADDRESS") == "0.0.0.0:8000"
-    published = {str(p) if not isinstance(p, dict) else f"{p.get('published')}:{p['target']}"
-                 for p in gateway.get("ports", [])}
-    assert any(p.endswith("8000:8000") for p in published), published
+    published = published_ports(gateway)
+    assert len(published) == 1 and published[0].endswith(":8000"), published
+
+
+@pytest.mark.parametrize("name", sorted(set(CONTAINERS) - {"gateway"}))
+def test_only_the_gateway_publishes_a_port(name):
+    # A published port is a host port: the host's own RabbitMQ (5672, and 15672 once `make test` enabled
+    # its management plugin) or `make run` (8000) would make `docker compose up` fail with
+    # "port is already allocated". The containers reach each other on the compose network.
+    assert not published_ports(CONTAINERS[name]), f"{name} publishes {published_ports(CONTAINERS[name])}"
+    assert not CONTAINERS[name].get("network_mode"), f"{name} shares a network namespace (host ports)"
+
+
+def test_the_gateway_port_is_set_by_env_with_a_default_apart_from_make_run():
+    (published,) = published_ports(APPS["gateway"])
+    host_part = published.rsplit(":", 1)[0]
+    m = re.fullmatch(r"(?:127\.0\.0\.1:)?\$\{PINGJIAN_HTTP_PORT:-(\d+)\}", host_part)
+    assert m, f"the gateway's host port must be ${{PINGJIAN_HTTP_PORT:-<default>}}: {published}"
+    assert m.group(1) != "8000", "`make run` holds 8000 on the same machine"
+    # ops/compose_smoke.py reaches the stack on the port it gives compose.
+    assert "PINGJIAN_HTTP_PORT" in (ROOT / "ops" / "compose_smoke.py").read_text()
+
+
+def test_no_variable_is_required_by_compose_itself():
+    # `${NAME:?message}` / `${NAME?message}` make every compose command fail while NAME is unset,
+    # `make down` and `docker compose logs` included; `make up` checks what the stack needs instead.
+    text = (ROOT / "docker-compose.yml").read_text()
+    required = re.findall(r"\$\{[A-Za-z0-9_]+:?\?[^}]*\}", text)
+    assert not required, f"docker-compose.yml requires {required}"
 
 
 # --- environment ----------------------------------------------------------------
@@ -138,11 +170,18 @@ def test_compose_defaults_match_config_yml_defaults(name):
             assert m.group(2) == config_defaults.get(var), f"{name}: default of {var} differs from config.yml"
 
 
-def test_gateway_requires_jwt_secret_and_admin_credentials():
+def test_gateway_takes_jwt_secret_and_admin_credentials_from_the_environment():
     e = env(APPS["gateway"])
     for var in SECRETS:
-        # `:?` makes `docker compose up` refuse to start while the var is unset or empty.
-        assert re.fullmatch(rf"\$\{{{var}:\?[^}}]+\}}", str(e.get(var))), f"gateway {var}={e.get(var)!r}"
+        # Empty when unset: the gateway refuses a missing or weak JWT_SECRET, and `make up` names
+        # whatever is missing before it starts anything.
+        assert e.get(var) == f"${{{var}:-}}", f"gateway {var}={e.get(var)!r}"
+
+
+def test_make_up_checks_the_secrets_the_gateway_needs():
+    checker = (ROOT / "ops" / "check_compose_env.sh").read_text()
+    for var in SECRETS:
+        assert var in checker, f"ops/check_compose_env.sh does not check {var}"
 
 
 @pytest.mark.parametrize("name", sorted(set(APPS) - {"gateway"}))

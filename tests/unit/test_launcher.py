@@ -46,3 +46,13 @@ def test_children_die_when_the_launcher_dies_abruptly():
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(pid), f"the child outlived its launcher: {status(pid)}"
+
+
+def test_an_unreachable_broker_is_named_without_its_password():
+    from ops.launcher import broker_reachable, free_port
+    uri = f"pyamqp://guest:topsecret-pw@127.0.0.1:{free_port()}/"
+    with pytest.raises(ConnectionError) as raised:
+        broker_reachable(uri, timeout=1)
+    message = str(raised.value)
+    assert "topsecret-pw" not in message
+    assert f"pyamqp://guest:***@127.0.0.1:{uri.rsplit(':', 1)[1]}" in message and "AMQP_URI" in message
