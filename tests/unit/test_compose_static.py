@@ -16,7 +16,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = {"rabbitmq", "mongo"}
-NAMEKO_RUN = ["nameko", "run", "--config", "config.yml"]
+# kit.run is `nameko run` with a bounded stop (SHUTDOWN_SECONDS).
+NAMEKO_RUN = ["python", "-m", "kit.run", "--config", "config.yml"]
 SECRETS = ("JWT_SECRET", "PINGJIAN_ADMIN_USER", "PINGJIAN_ADMIN_PASSWORD")
 RUNTIME_PATHS = ("config.yml", "requirements.txt", "kit", "contracts", "services", "gateway")
 
@@ -50,10 +51,10 @@ def env(container):
 
 
 def nameko_target(container):
-    """'module:Class' that `nameko run` starts in this container."""
+    """'module:Class' that `python -m kit.run` starts in this container."""
     cmd = argv(container["command"])
-    assert cmd[:4] == NAMEKO_RUN, f"command must start with {' '.join(NAMEKO_RUN)}: {cmd}"
-    return cmd[4]
+    assert cmd[:len(NAMEKO_RUN)] == NAMEKO_RUN, f"command must start with {' '.join(NAMEKO_RUN)}: {cmd}"
+    return cmd[len(NAMEKO_RUN)]
 
 
 def module_file(module):
