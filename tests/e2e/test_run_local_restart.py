@@ -76,7 +76,7 @@ def test_make_run_keeps_its_data_and_its_admin_across_a_restart(tmp_path, vhost_
                 "PINGJIAN_MONGO_PORT": str(free_port()), "AMQP_URI": vhost_uri,
                 "PINGJIAN_ADMIN_USER": "admin", "PINGJIAN_ADMIN_PASSWORD": "first-admin-password"})
     output = tmp_path / "run_local.out"
-    user = {"username": "zhao", "password": "zhao-secret-2026", "display_name": "赵检察官",
+    user = {"username": "zhao", "password": "secret-2026-jiancha", "display_name": "赵检察官",
             "department": "criminal", "roles": ["prosecutor"]}
 
     first = RunLocal(env, output)
@@ -100,7 +100,7 @@ def test_make_run_keeps_its_data_and_its_admin_across_a_restart(tmp_path, vhost_
         assert refused.status_code == 401, refused.text
         again = admin.get(f"/v1/users/{created.json()['id']}")
         assert again.status_code == 200 and again.json()["username"] == "zhao", again.text
-        api.login("zhao", "zhao-secret-2026")
+        api.login("zhao", "secret-2026-jiancha")
     finally:
         second.interrupt()
     assert second.popen.returncode == 0, output.read_text()
