@@ -89,6 +89,16 @@ def line(min_len=1, max_len=200, **kwargs):
         min=min_len, max=max_len, error="长度应在 {min} 到 {max} 之间（不计首尾空白）"), **kwargs)
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, nothing else: marshmallow's Boolean also takes 1, "yes", "on", which a
+    body should not get away with (query strings, where everything is text, use fields.Boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise self.make_error("invalid")
+        return value
+
+
 def _is_uuid(value):
     try:
         uuid.UUID(str(value))

@@ -92,6 +92,11 @@ def build_spec(service_cls):
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     _apply_schema_extras(document, service_cls)
+    for operations in document["paths"].values():
+        for op in operations.values():
+            for parameter in op.get("parameters", []):
+                if parameter["in"] == "query":  # ``?status=`` means "no filter" (gateway.http._query_dict)
+                    parameter["allowEmptyValue"] = True
     return document
 
 

@@ -5,7 +5,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
-from contracts.fields import code, line
+from contracts.fields import StrictBoolean, code, line
 from contracts.rpc.common import PageQuery
 from gateway.auth import MIN_PASSWORD_LENGTH, normalize_username, password_problems
 
@@ -57,7 +57,7 @@ class UpdateUser(Schema):
     display_name = line(1, 64)
     department = code(enums.DEPARTMENTS)
     roles = fields.List(code(enums.ROLES), validate=validate.Length(min=1, error="至少需要一个角色"))
-    active = fields.Boolean()
+    active = StrictBoolean()
 
     @validates_schema
     def _not_empty(self, data, **kwargs):

@@ -74,10 +74,13 @@ class GatewayService:
     @route("PATCH", "/v1/users/<user_id>", roles=("admin",), body=schemas.UpdateUser, response=schemas.User,
            summary="修改用户（姓名、部门、角色；active=false 停用，其令牌随即失效）", tag="users", errors=(409,))
     def update_user(self, request, user_id, body):
-        if user_id == self.ctx.actor.user_id and (body.get("active") is False or
-                                                  ("roles" in body and "admin" not in body["roles"])):
-            raise Conflict("不能停用自己的账户或移除自己的管理员角色（请由另一位管理员操作）",
-                           fields={"active" if body.get("active") is False else "roles": ["不能对自己执行此操作"]})
+        if user_id == self.ctx.actor.user_id:
+            # An admin does not change their own access: no self-lockout, no self-promotion, and a
+            # second admin sees every such change.
+            own = sorted(key for key in ("active", "roles", "department") if key in body)
+            if own:
+                raise Conflict("不能修改自己账户的状态、角色或部门（请由另一位管理员操作）",
+                               fields={key: ["不能对自己执行此操作"] for key in own})
         return USER.dump(self.users.update(user_id, body, changed_by=self.ctx.actor.user_id))
 
     @route("POST", "/v1/users/<user_id>/unlock", roles=("admin",), response=schemas.User,

@@ -9,6 +9,7 @@ import os
 import secrets
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Optional
 
@@ -40,18 +41,15 @@ class Stack:
         return get_client(self.mongo_uri)[f"{self.db_prefix}_{service}"]
 
 
-@pytest.fixture(scope="session")
-def stack(request):
-    base_url = os.environ.get("PINGJIAN_E2E_BASE_URL")
-    if base_url:
-        yield Stack(base_url, os.environ["PINGJIAN_E2E_ADMIN_USER"], os.environ["PINGJIAN_E2E_ADMIN_PASSWORD"])
-        return
+@contextmanager
+def local_stack(request, with_relay_proxy=True, **extra_env):
+    """A whole platform as processes on a vhost and database prefix of its own."""
     mongo_uri = request.getfixturevalue("mongo_uri")
     rabbit_manager = request.getfixturevalue("rabbit_manager")
     vhost = f"pingjian_e2e_{uuid.uuid4().hex[:8]}"
     rabbit_manager.create_vhost(vhost)
     rabbit_manager.set_vhost_permissions(vhost, "guest", ".*", ".*", ".*")
-    proxy = TcpProxy("127.0.0.1", 5672).start()
+    proxy = TcpProxy("127.0.0.1", 5672).start() if with_relay_proxy else None
     admin_user, admin_password, prefix = "admin", secrets.token_urlsafe(12), f"e2e{uuid.uuid4().hex[:8]}"
     env = {"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", "MONGO_URI": mongo_uri,
            "MONGO_DB_PREFIX": prefix, "JWT_SECRET": secrets.token_urlsafe(40),
@@ -59,19 +57,33 @@ def stack(request):
            "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500", "ACCOUNT_CACHE_SECONDS": "1",
            # Short, so the idle-connection test need not wait long; and every test logs in from
            # 127.0.0.1, so the per-address login budget is large here (its own test uses a small one).
-           "HTTP_HEADER_SECONDS": str(HEADER_SECONDS), "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000"}
+           "HTTP_HEADER_SECONDS": str(HEADER_SECONDS), "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000", **extra_env}
     # Only the cases relay goes through the proxy, so the outage test can cut exactly that link.
-    overrides = {"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
+    overrides = ({"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
+                 if proxy else {})
     log_dir = tempfile.mkdtemp(prefix="pingjian-e2e-")
-    platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
+    platform = None
     try:
+        platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
                     log_dir)
     finally:
-        platform.stop()
-        proxy.stop()
+        if platform is not None:
+            platform.stop()
+        if proxy is not None:
+            proxy.stop()
         rabbit_manager.delete_vhost(vhost)
         print(f"\ne2e process logs: {log_dir}")
+
+
+@pytest.fixture(scope="session")
+def stack(request):
+    base_url = os.environ.get("PINGJIAN_E2E_BASE_URL")
+    if base_url:
+        yield Stack(base_url, os.environ["PINGJIAN_E2E_ADMIN_USER"], os.environ["PINGJIAN_E2E_ADMIN_PASSWORD"])
+        return
+    with local_stack(request) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

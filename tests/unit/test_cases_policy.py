@@ -1,7 +1,7 @@
 import pytest
 
 from kit.context import Actor
-from kit.errors import Forbidden
+from kit.errors import Forbidden, ValidationFailed
 from services.cases import policy
 
 CASE = {"department": "criminal"}
@@ -87,3 +87,34 @@ def test_list_scope_adds_the_users_own_cases_only_when_no_department_was_asked_f
     assert policy.list_scope(actor("inspector", "inspection"), None) == (None, None)
     with pytest.raises(Forbidden):
         policy.list_scope(prosecutor, "criminal")
+
+
+def account(role, department="criminal"):
+    return {"user_id": f"h-{role}", "roles": [role], "department": department}
+
+
+@pytest.mark.parametrize("role", ["prosecutor", "department_head"])
+def test_a_case_handling_role_of_the_cases_department_may_handle_it(role):
+    policy.ensure_valid_handler(actor("department_head"), "criminal", account(role))
+
+
+@pytest.mark.parametrize("role", ["inspector", "finance", "party_group", "case_manager", "chief_procurator", "admin"])
+def test_other_roles_cannot_be_made_handler(role):
+    with pytest.raises(ValidationFailed) as refused:
+        policy.ensure_valid_handler(actor("chief_procurator", "leadership"), "criminal", account(role))
+    assert "handler_id" in refused.value.fields
+
+
+def test_a_handler_of_another_department_needs_a_cross_department_assigner():
+    stranger = account("prosecutor", "civil")
+    for assigner in (actor("department_head"), actor("prosecutor")):
+        with pytest.raises(ValidationFailed):
+            policy.ensure_valid_handler(assigner, "criminal", stranger)
+    for assigner in (actor("case_manager", "case_management"), actor("chief_procurator", "leadership"),
+                     actor("admin", "general")):
+        policy.ensure_valid_handler(assigner, "criminal", stranger)
+
+
+def test_no_account_is_no_handler():
+    with pytest.raises(ValidationFailed):
+        policy.ensure_valid_handler(actor("department_head"), "criminal", None)
