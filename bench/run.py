@@ -7,7 +7,8 @@ measured in the same run on the same machine.
 2. Platform: gateway ``POST /v1/cases`` and ``GET /v1/cases/{id}`` at 16 clients.
 3. Event latency: ``POST /v1/cases/{id}/assign`` response → notification readable
    via ``GET /v1/me/notifications``, while 16 clients load ``GET /v1/cases/{id}``.
-4. Resident memory of every platform process after the run.
+4. Login burst: one client's authenticated GET, quiet and during 40 concurrent failed logins.
+5. Resident memory of every platform process after the run.
 
 Everything runs in a RabbitMQ vhost of its own (created and deleted here) and
 an in-memory SecantusDB, so a concurrently running ``make run`` is not
@@ -15,7 +16,7 @@ disturbed. Timings are reported, never asserted: the exit status is non-zero
 only if something broke. Results: var/bench/last-run.md and last-run.json.
 
 Environment: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CLIENTS (16),
-BENCH_WRK_THREADS (2), BENCH_ASSIGNS (200), BENCH_RAW_SECONDS (3),
+BENCH_WRK_THREADS (2), BENCH_ASSIGNS (200), BENCH_LOGIN_BURST (40), BENCH_RAW_SECONDS (3),
 BENCH_PROFILE (unset; "1" records py-spy profiles of the gateway and the
 services during the platform phases into var/bench/profiles/; the figures of a
 profiled run are perturbed), BENCH_RABBIT_API (http://127.0.0.1:15672),
@@ -58,6 +59,7 @@ WARMUP = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
 ASSIGNS = int(os.environ.get("BENCH_ASSIGNS", "200"))
+LOGIN_BURST = int(os.environ.get("BENCH_LOGIN_BURST", "40"))
 RAW_SECONDS = float(os.environ.get("BENCH_RAW_SECONDS", "3"))
 PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
 RABBIT_API = os.environ.get("BENCH_RABBIT_API", "http://127.0.0.1:15672").rstrip("/")
@@ -462,6 +464,7 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     say(f"  {'':<34} = {get['ratio_to_echo_unconfirmed']:.2f}× the echo with unconfirmed RPC (like for like)")
 
     measure_event_latency(results, runner, platform, people, run_id, case_id, auth, cpu_pids, outbox)
+    measure_login_burst(results, platform, people, case_id)
 
 
 def measure_event_latency(results, runner, platform, people, run_id, get_case_id, auth, cpu_pids, outbox):
@@ -542,6 +545,63 @@ def measure_event_latency(results, runner, platform, people, run_id, get_case_id
         f"{event['server_side_p50_ms']} / p99 {event['server_side_p99_ms']} ms; assign request itself p50 "
         f"{event['assign_request_p50_ms']} / p99 {event['assign_request_p99_ms']} ms)")
     say(f"  background GET load meanwhile: {bg['rps']} req/s, p99 {bg['p99_ms']} ms, errors {bg['errors']}")
+
+
+def _probe_gets(base, token, path, stop):
+    """Authenticated GETs one after another until ``stop`` is set; their latencies in ms."""
+    api, latencies, errors = Api(base, token), [], 0
+    while not stop.is_set():
+        started = time.perf_counter()
+        status, _ = api.call("GET", path)
+        latencies.append((time.perf_counter() - started) * 1000)
+        errors += status != 200
+    return latencies, errors
+
+
+def measure_login_burst(results, platform, people, case_id):
+    """The p99 of an authenticated GET while 40 failed logins (unknown users) arrive at once,
+    against the same probe without the burst (hardening issue: a login flood must not starve)."""
+    base, token, path = platform.base_url, people["head"]["token"], f"/v1/cases/{case_id}"
+    say(f"\n▶ login burst: one client's authenticated GET, quiet and during {LOGIN_BURST} concurrent failed logins")
+
+    def probe_while(action, seconds):
+        stop = threading.Event()
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            probe = pool.submit(_probe_gets, base, token, path, stop)
+            outcome = action() if action else time.sleep(seconds)
+            stop.set()
+            return probe.result(), outcome
+
+    def burst():
+        def failed_login(i):
+            started = time.perf_counter()
+            status, _ = Api(base).call("POST", "/v1/auth/token",
+                                       {"username": f"nobody-{i}-{uuid.uuid4().hex[:6]}", "password": "wrong-password"})
+            return status, (time.perf_counter() - started) * 1000
+        with concurrent.futures.ThreadPoolExecutor(LOGIN_BURST) as pool:
+            return list(pool.map(failed_login, range(LOGIN_BURST)))
+
+    (quiet, quiet_errors), _ = probe_while(None, 3)
+    (during, during_errors), logins = probe_while(burst, None)
+    statuses = {}
+    for status, _ in logins:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    login_ms = [ms for _, ms in logins]
+    figure = {"burst": LOGIN_BURST, "login_statuses": statuses,
+              "login_p50_ms": round(pct(login_ms, 50), 1), "login_max_ms": round(max(login_ms), 1),
+              "get_quiet": {"requests": len(quiet), "errors": quiet_errors, "p50_ms": round(pct(quiet, 50), 1),
+                            "p99_ms": round(pct(quiet, 99), 1)},
+              "get_during_burst": {"requests": len(during), "errors": during_errors,
+                                   "p50_ms": round(pct(during, 50), 1), "p99_ms": round(pct(during, 99), 1),
+                                   "max_ms": round(max(during), 1)}}
+    results["platform"]["login_burst"] = figure
+    say(f"  authenticated GET quiet:           p50 {figure['get_quiet']['p50_ms']} ms   "
+        f"p99 {figure['get_quiet']['p99_ms']} ms   ({len(quiet)} requests, errors {quiet_errors})")
+    say(f"  authenticated GET during the burst: p50 {figure['get_during_burst']['p50_ms']} ms   "
+        f"p99 {figure['get_during_burst']['p99_ms']} ms   max {figure['get_during_burst']['max_ms']} ms   "
+        f"({len(during)} requests, errors {during_errors})")
+    say(f"  the {LOGIN_BURST} failed logins: {statuses} (401 refused, 503 told to come back), "
+        f"p50 {figure['login_p50_ms']} ms, slowest {figure['login_max_ms']} ms")
 
 
 def measure_memory(results, platform):
@@ -628,6 +688,12 @@ def markdown(results):
         for name, mb in rss.items():
             lines.append(f"| RSS `{name}` after the run | {mb:.1f} MB | | | | vs {base_txt} | "
                          f"≤ {TARGETS['rss_mb']:g} MB | {_met(mb <= TARGETS['rss_mb'])} |")
+    burst = plat.get("login_burst")
+    if burst:
+        quiet, during = burst["get_quiet"], burst["get_during_burst"]
+        lines.append(f"| authenticated `GET /v1/cases/{{id}}` (one client) during {burst['burst']} concurrent failed "
+                     f"logins | — | {_fmt(during['p50_ms'])} ms | {_fmt(during['p99_ms'])} ms | {during['errors']} | "
+                     f"quiet p99 {_fmt(quiet['p99_ms'])} ms | reported, no target | logins: {burst['login_statuses']} |")
     post_outbox = (plat.get("post_cases") or {}).get("outbox")
     if post_outbox:
         lines += ["", f"Outbox relay during the POST run: {post_outbox['events_written']} `case.registered` events "
