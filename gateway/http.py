@@ -8,10 +8,11 @@ made by the worker carries downstream. Every error, including unknown routes,
 is ``{"error": {"code", "message", "fields"?}}``, and every response carries
 ``X-Request-ID``.
 
-A worker is spawned only if the pool has room: when it is full the request
-gets a fast 503 with ``Retry-After`` instead of queueing without bound. The
-pool has one worker more than MAX_WORKERS, kept for ``essential`` routes
-(``/health``), so the gateway still says how it is while it is saturated.
+A request waits at most HTTP_WORKER_WAIT_SECONDS for one of the MAX_WORKERS
+workers; when none frees up in that time it gets a fast 503 with
+``Retry-After``, never an unbounded wait. One more worker is kept for
+``essential`` routes (``/health``), so the gateway still says how it is while
+it is saturated.
 """
 import json
 import logging
@@ -22,6 +23,7 @@ from functools import partial
 
 import eventlet
 from eventlet.event import Event
+from eventlet.semaphore import Semaphore
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
@@ -106,9 +108,13 @@ class JsonWebServer(SafeWebServer):
 
     def setup(self):
         super().setup()
-        # MAX_WORKERS for the routes, plus the ones kept for essential routes.
+        # MAX_WORKERS for the routes, plus the ones kept for essential routes; a slot is taken before
+        # a worker is spawned, so spawning never blocks.
         self.container._worker_pool.resize(self.container.max_workers + RESERVED_WORKERS)
+        self.worker_slots = Semaphore(self.container.max_workers)
+        self.reserved_slots = Semaphore(RESERVED_WORKERS)
         config = self.container.config
+        self.worker_wait_seconds = float(config.get("HTTP_WORKER_WAIT_SECONDS", 0.5))
         self.discard_bytes = int(config.get("HTTP_DISCARD_BYTES", 16 * 1024 * 1024))
         self.tokens = auth.TokenIssuer.from_config(config)
         self.accounts = Accounts(UserStore(service_database(config, self.container.service_name)),
@@ -164,10 +170,14 @@ class Route(HttpRequestHandler):
         context_data = {"correlation_id": request.environ[REQUEST_ID]}
         try:
             kwargs = self._admit(request, context_data)
-            self._ensure_capacity()
+            slot = self._take_worker_slot()
             event = Event()
-            self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
-                                        handle_result=partial(self.handle_result, event))
+            try:
+                self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
+                                            handle_result=partial(self._worker_done, event, slot))
+            except BaseException:
+                slot.release()
+                raise
             self._in_flight += 1
             try:
                 # A backstop only: the worker's own waits (RPC, database) end within the timeout.
@@ -184,13 +194,23 @@ class Route(HttpRequestHandler):
         self._log_access(request, response, context_data.get("actor"), started)
         return response
 
-    def _ensure_capacity(self):
-        # No yield between this check and spawn_worker, so it cannot be raced by another request.
-        reserve = 0 if self.essential else RESERVED_WORKERS
-        if self.container._worker_pool.free() <= reserve:
-            raise Overloaded("服务繁忙，请稍后重试", retry_after=1)
+    def _take_worker_slot(self):
+        """The right to spawn a worker: an essential route takes a reserved slot or none; any other
+        waits at most HTTP_WORKER_WAIT_SECONDS for one of MAX_WORKERS. Overloaded (503) otherwise."""
         if self._in_flight_limit is not None and self._in_flight >= self._in_flight_limit:
             raise Overloaded("请求过多，请稍后重试", retry_after=1)
+        if self.essential:
+            slots, wait = self.server.reserved_slots, 0
+        else:
+            slots, wait = self.server.worker_slots, self.server.worker_wait_seconds
+        acquired = slots.acquire(timeout=wait) if wait > 0 else slots.acquire(blocking=False)
+        if not acquired:
+            raise Overloaded("服务繁忙，请稍后重试", retry_after=1)
+        return slots
+
+    def _worker_done(self, event, slot, worker_ctx, result, exc_info):
+        slot.release()  # when the worker ends, not when the route stops waiting for it
+        return self.handle_result(event, worker_ctx, result, exc_info)
 
     def _log_access(self, request, response, actor, started):
         # The access log and the ledger of who read or changed what (台账): one line per request,

@@ -7,7 +7,8 @@ it waits for every running worker and thread to finish, for as long as that
 takes. A worker stuck on something unbounded kept a process from ever
 stopping. Our waits are bounded, but a stop must be too: after
 SHUTDOWN_SECONDS (default 20) the runner is killed, which ends whatever is
-left. Unfinished work is not lost by that: unacknowledged messages go back to
+left, and if even the kill hangs (nameko's consumers wait for a broker link
+that is gone) the process exits. Unfinished work is not lost by that: unacknowledged messages go back to
 their queues, and outbox records stay pending until a relay publishes them.
 """
 import errno
@@ -27,15 +28,28 @@ from nameko.runners import ServiceRunner  # noqa: E402
 log = logging.getLogger("pingjian.run")
 
 
+# nameko's kill() itself can hang: a consumer whose broker connection is cut waits for that
+# connection to cancel its consumer. Past this, the process leaves without nameko.
+KILL_SECONDS = 5
+
+
+def _finished_within(thread, seconds):
+    with eventlet.Timeout(seconds, False):
+        thread.wait()
+        return True
+    return False
+
+
 def stop_within(runner, seconds):
-    """Stop gracefully; kill whatever has not stopped after ``seconds``."""
-    stopping = eventlet.spawn(runner.stop)
-    try:
-        with eventlet.Timeout(seconds):
-            stopping.wait()
-    except eventlet.Timeout:
-        log.error("graceful stop did not finish within %ss: killing what is left", seconds)
-        runner.kill()
+    """Stop gracefully; kill whatever has not stopped after ``seconds``; if even that hangs, exit."""
+    if _finished_within(eventlet.spawn(runner.stop), seconds):
+        return
+    log.error("graceful stop did not finish within %ss: killing what is left", seconds)
+    if _finished_within(eventlet.spawn(runner.kill), KILL_SECONDS):
+        return
+    log.critical("kill did not finish within %ss either (a broker link that is gone?): exiting now", KILL_SECONDS)
+    logging.shutdown()
+    os._exit(1)
 
 
 def run(services, config, backdoor_port=None):
