@@ -16,9 +16,11 @@ process (bench/run.py starts them through ops.launcher.Process).
 import json
 
 from nameko.rpc import RpcProxy, rpc
-
-from kit.rpc import rpc as unconfirmed_rpc
 from nameko.web.handlers import http
+
+from kit.rpc import Rpc
+
+unconfirmed_rpc = Rpc.decorator
 
 
 class NoopHttpService:

@@ -66,6 +66,8 @@ class EnvelopeSchema(Schema):
     occurred_at = fields.String(required=True)
     source = fields.String(required=True)
     aggregate_id = fields.String(required=True)
+    # The aggregate's version after the change; absent in events written before it existed.
+    aggregate_version = fields.Integer(strict=True, allow_none=True, load_default=None)
     correlation_id = fields.String(required=True)
     actor = fields.Nested(ActorSchema, required=True, allow_none=True)
     payload = fields.Dict(required=True)
@@ -74,7 +76,8 @@ class EnvelopeSchema(Schema):
 _CONSUMER_ENVELOPE = ignoring_unknown(EnvelopeSchema())
 
 
-def build_event(event_type, payload, *, source, aggregate_id, correlation_id, actor, version=1):
+def build_event(event_type, payload, *, source, aggregate_id, correlation_id, actor, version=1,
+                aggregate_version=None):
     """Return a JSON-ready envelope; raises ValidationError if the payload breaks its contract."""
     schema = payload_schema(event_type, version)
     schema.load(payload)
@@ -85,6 +88,7 @@ def build_event(event_type, payload, *, source, aggregate_id, correlation_id, ac
         "occurred_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "source": source,
         "aggregate_id": aggregate_id,
+        "aggregate_version": aggregate_version,
         "correlation_id": correlation_id,
         "actor": actor,
         "payload": payload,

@@ -77,16 +77,22 @@ class TrimmedString(fields.String):
         return value
 
 
-def text(min_len=1, max_len=200, **kwargs):
+def _length_and(min_len, max_len, extra):
+    """The length rule, then any validators the caller adds (``validate=`` of one field or several)."""
+    length = validate.Length(min=min_len, max=max_len, error="长度应在 {min} 到 {max} 之间（不计首尾空白）")
+    if extra is None:
+        return length
+    return [length, *(extra if isinstance(extra, (list, tuple)) else [extra])]
+
+
+def text(min_len=1, max_len=200, validate=None, **kwargs):
     """Free text: may span lines."""
-    return TrimmedString(validate=validate.Length(min=min_len, max=max_len,
-                                                  error="长度应在 {min} 到 {max} 之间（不计首尾空白）"), **kwargs)
+    return TrimmedString(validate=_length_and(min_len, max_len, validate), **kwargs)
 
 
-def line(min_len=1, max_len=200, **kwargs):
+def line(min_len=1, max_len=200, validate=None, **kwargs):
     """One line of text (a title, a name, a case number, an id): no control characters at all."""
-    return TrimmedString(allowed=frozenset(), validate=validate.Length(
-        min=min_len, max=max_len, error="长度应在 {min} 到 {max} 之间（不计首尾空白）"), **kwargs)
+    return TrimmedString(allowed=frozenset(), validate=_length_and(min_len, max_len, validate), **kwargs)
 
 
 class StrictBoolean(fields.Boolean):

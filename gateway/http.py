@@ -32,10 +32,10 @@ from werkzeug.wrappers import Request, Response
 
 from gateway import auth, body
 from gateway.server import PROTOCOL, SafeWebServer
-from gateway.users import Accounts, UserStore
-from kit.errors import EXPECTED, DomainError, Forbidden, Overloaded, database_unavailable
+from gateway.accounts import AccountChecks
+from gateway.rpc import ServerRpc, ForgetfulReplyListener
+from kit.errors import EXPECTED, DomainError, Forbidden, Overloaded
 from kit.logging import set_correlation_id
-from kit.mongo import service_database
 from kit.validation import load
 
 log = logging.getLogger("pingjian.gateway")
@@ -104,7 +104,10 @@ class JsonWsgiApp:
 
 class JsonWebServer(SafeWebServer):
     """The web server (one per container), plus what all routes share: the token verifier (a
-    token verified for one route is not verified again for the next) and the account check."""
+    token verified for one route is not verified again for the next) and the account check, which
+    asks the accounts service itself, before any worker is spawned."""
+
+    reply_listener = ForgetfulReplyListener()  # shared with every BoundedRpcProxy of the container
 
     def setup(self):
         super().setup()
@@ -117,8 +120,10 @@ class JsonWebServer(SafeWebServer):
         self.worker_wait_seconds = float(config.get("HTTP_WORKER_WAIT_SECONDS", 0.5))
         self.discard_bytes = int(config.get("HTTP_DISCARD_BYTES", 16 * 1024 * 1024))
         self.tokens = auth.TokenIssuer.from_config(config)
-        self.accounts = Accounts(UserStore(service_database(config, self.container.service_name)),
-                                 config.get("ACCOUNT_CACHE_SECONDS", 5))
+        self.rpc = ServerRpc(self.container, self.reply_listener)
+        self.accounts = AccountChecks(
+            lambda user_id, context_data: self.rpc.call("accounts", "get_account", context_data, user_id=user_id),
+            config.get("ACCOUNT_CACHE_SECONDS", 5))
 
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
@@ -228,7 +233,7 @@ class Route(HttpRequestHandler):
             # Known from here on, also to the access log, even if the account check below refuses it.
             context_data["actor"] = claimed.to_dict()
             # Roles as the account has them now; admin-only routes do not trust a cached account.
-            actor = self.server.accounts.actor(claimed, token_version, fresh=self.admin_only)
+            actor = self.server.accounts.actor(claimed, token_version, context_data, fresh=self.admin_only)
             context_data["actor"] = actor.to_dict()
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")
@@ -254,9 +259,6 @@ class Route(HttpRequestHandler):
             if getattr(exc, "retry_after", None):
                 headers["Retry-After"] = str(exc.retry_after)
             return error_response(exc.http_status, exc.code, exc.message, exc.fields, headers)
-        if database_unavailable(exc):  # the gateway's own database (users)
-            log.error("database unavailable: %r", exc)
-            return error_response(503, "service_unavailable", "数据库暂不可用，请稍后重试", headers={"Retry-After": "5"})
         if isinstance(exc, (OperationalError, ConnectionError)):  # the broker is unreachable
             log.error("broker unavailable: %r", exc)
             return error_response(503, "service_unavailable", "后端服务暂不可用，请稍后重试", headers={"Retry-After": "5"})

@@ -18,8 +18,9 @@ import uuid
 import warnings
 
 import eventlet
-from nameko.exceptions import UnknownService
 from nameko.amqp.publish import UndeliverableMessage
+from nameko.containers import WorkerContext
+from nameko.exceptions import UnknownService
 from nameko.rpc import MethodProxy, ReplyListener, RpcProxy, RpcReply, ServiceProxy, get_rpc_exchange
 
 from kit.errors import UpstreamTimeout
@@ -30,7 +31,7 @@ from kit.errors import UpstreamTimeout
 warnings.filterwarnings("ignore", message="Mandatory delivery was requested", module="nameko.amqp.publish")
 
 
-class _ForgetfulReplyListener(ReplyListener):
+class ForgetfulReplyListener(ReplyListener):
     """nameko's reply listener, plus ``forget``: a call that stopped waiting drops its slot."""
 
     def forget(self, correlation_id):
@@ -81,18 +82,46 @@ class _BoundedServiceProxy(ServiceProxy):
                                    **options)
 
 
+def bounded_options(config):
+    """Publishing options of every gateway call: the timeout, the same expiration for the request
+    message, no confirms, and a broker that is down is a fast 503, not a retry loop that outlasts
+    the caller."""
+    timeout = float(config.get("RPC_TIMEOUT_SECONDS", 10))
+    return {"timeout": timeout, "expiration": timeout, "use_confirms": False,
+            "retry_policy": {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 0.5}}
+
+
 class BoundedRpcProxy(RpcProxy):
-    rpc_reply_listener = _ForgetfulReplyListener()
+    rpc_reply_listener = ForgetfulReplyListener()
 
     def setup(self):
         super().setup()
-        timeout = float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10))
-        self.options.setdefault("timeout", timeout)
-        self.options.setdefault("expiration", timeout)
-        self.options.setdefault("use_confirms", False)
-        # A broker that is down is a fast 503, not a retry loop that outlasts the caller.
-        self.options.setdefault("retry_policy", {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5,
-                                                 "interval_max": 0.5})
+        for key, value in bounded_options(self.container.config).items():
+            self.options.setdefault(key, value)
 
     def get_dependency(self, worker_ctx):
         return _BoundedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener, **self.options)
+
+
+class _Admission:
+    """Stands for the entrypoint of a call made by the web server itself (the call id stack names it)."""
+    method_name = "admission"
+
+
+class ServerRpc:
+    """Bounded calls made by the web server itself, outside any worker: checking a token's account
+    before a worker is spawned. Same reply listener, options and guarantees as BoundedRpcProxy."""
+
+    def __init__(self, container, reply_listener):
+        self.container = container
+        self.reply_listener = reply_listener
+        self.options = bounded_options(container.config)
+
+    def call(self, service, method, context_data, timeout=None, **kwargs):
+        """``timeout``: shorter than RPC_TIMEOUT_SECONDS for a quick probe (the health check)."""
+        worker_ctx = WorkerContext(self.container, None, _Admission(), data=dict(context_data))
+        options = dict(self.options)
+        bound = options.pop("timeout")
+        if timeout is not None:
+            bound = options["expiration"] = min(bound, timeout)
+        return _BoundedMethodProxy(worker_ctx, service, method, self.reply_listener, bound, **options)(**kwargs)

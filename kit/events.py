@@ -201,3 +201,31 @@ class _InboxHandle:
 
 class _AlreadyProcessed(Exception):
     """The inbox already holds this consumer's record of the event (never leaves ``once``)."""
+
+
+class Consumer(ReliableEventHandler):
+    """The entrypoint behind ``@consumes``: a reliable event handler of a service that keeps an inbox."""
+
+    def setup(self):
+        super().setup()
+        if not isinstance(getattr(self.container.service_cls, "inbox", None), Inbox):
+            raise TypeError(f"{self.container.service_name}.{self.method_name} consumes events, but the service "
+                            f"declares no `inbox = Inbox()` to make it idempotent")
+
+
+def consumes(source_service, event_type):
+    """The one way to consume an event: ``@consumes("cases", "case.assigned")`` on
+    ``def on_case_assigned(self, event, session)``.
+
+    The envelope and payload are validated (unknown fields ignored; a contract violation is parked
+    at once), and the method runs inside the inbox transaction with its ``session``: its writes and
+    the processed event id commit together, and a duplicate delivery runs nothing. Failures are
+    retried, then parked (ReliableEventHandler). Idempotency cannot be forgotten."""
+    def decorate(fn):
+        def handle(self, body):
+            event = self.inbox.accept(body, event_type)
+            self.inbox.once(event, lambda session: fn(self, event, session))
+        handle.__name__, handle.__qualname__, handle.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+        handle.consumes = (source_service, event_type)
+        return Consumer.decorator(source_service, event_type)(handle)
+    return decorate

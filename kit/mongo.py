@@ -10,11 +10,9 @@ import time
 from datetime import datetime, timezone
 
 import pymongo
-from nameko.extensions import DependencyProvider
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-from kit.rpc import rpc
 
 _clients = {}
 # nameko runs every extension's setup() concurrently (green threads), and
@@ -111,29 +109,3 @@ def _retry_allowed(exc, label, deadline):
 
 def _max_time_expired(exc):
     return getattr(exc, "code", None) == 50  # MaxTimeMSExpired: the server gave up; do not insist
-
-
-class MongoDatabase(DependencyProvider):
-    """Injects the service's pymongo Database; creates its declared indexes at start."""
-
-    def __init__(self, indexes=None):
-        self.indexes = indexes or {}
-
-    def setup(self):
-        self.db = service_database(self.container.config, self.container.service_name)
-
-    def start(self):
-        ensure_indexes(self.db, self.indexes)
-
-    def get_dependency(self, worker_ctx):
-        return self.db
-
-
-class HealthRpc:
-    """Mixin for a service with ``db = MongoDatabase(...)``: the ``health`` RPC that
-    container healthchecks call (``python -m kit.healthcheck <service>``)."""
-
-    @rpc
-    def health(self):
-        self.db.command("ping")
-        return {"status": "ok", "service": self.name}

@@ -27,15 +27,12 @@ import eventlet
 from eventlet.queue import Empty, LightQueue
 from kombu import Connection, Producer
 from kombu.exceptions import OperationalError
-from nameko.extensions import DependencyProvider
-from nameko.standalone.events import get_event_exchange
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 import contracts.events  # noqa: F401  (registers every payload schema)
 from contracts.envelope import build_event
-from kit.context import Context
-from kit.mongo import ensure_indexes, service_database, utcnow
+from kit.mongo import utcnow
 from kit.retention import Purge
 
 log = logging.getLogger("pingjian.outbox")
@@ -76,11 +73,15 @@ class OutboxWriter:
         self._context = context
         self.added = 0
 
-    def add(self, session, event_type, aggregate_id, payload):
+    def add(self, session, event_type, aggregate_id, payload, *, version=1, aggregate_version=None):
+        """Write one event in the caller's transaction. ``version`` is the payload's contract version;
+        ``aggregate_version`` the aggregate's version after the change (consumers can then tell a
+        stale or reordered event from a fresh one)."""
         actor = self._context.actor
         envelope = build_event(
-            event_type, payload, source=self._source, aggregate_id=aggregate_id,
-            correlation_id=self._context.correlation_id, actor=actor.to_dict() if actor else None)
+            event_type, payload, source=self._source, aggregate_id=aggregate_id, version=version,
+            aggregate_version=aggregate_version, correlation_id=self._context.correlation_id,
+            actor=actor.to_dict() if actor else None)
         self._db[OUTBOX].insert_one({
             "_id": envelope["event_id"],
             "type": event_type,
@@ -282,41 +283,3 @@ class Relay:
 
 class PublishTimedOut(OperationalError):
     """The broker took too long to take and confirm a publish: a recoverable transport error."""
-
-
-class Outbox(DependencyProvider):
-    """Declaring ``outbox = Outbox()`` on a service gives it the writer and runs its relay."""
-
-    def setup(self):
-        config = self.container.config
-        self.db = service_database(config, self.container.service_name)
-        self.relay = Relay(
-            self.db,
-            config.get("RELAY_AMQP_URI") or config["AMQP_URI"],
-            get_event_exchange(self.container.service_name, config),
-            lease_seconds=float(config.get("OUTBOX_LEASE_SECONDS", 10)),
-            poll_seconds=float(config.get("OUTBOX_POLL_SECONDS", 0.5)),
-        )
-        self.relay.retention = Purge.from_config(self.db[OUTBOX], "sent_at", config, "OUTBOX_RETENTION_DAYS", 7,
-                                                 only={"status": SENT})
-        self._writers = {}
-
-    def start(self):
-        ensure_indexes(self.db, INDEXES)
-        self.container.spawn_managed_thread(self.relay.run)
-
-    def stop(self):
-        self.relay.stop()
-
-    def kill(self):
-        self.relay.stop()
-
-    def get_dependency(self, worker_ctx):
-        writer = OutboxWriter(self.db, self.container.service_name, Context(worker_ctx.data))
-        self._writers[worker_ctx] = writer
-        return writer
-
-    def worker_teardown(self, worker_ctx):
-        writer = self._writers.pop(worker_ctx, None)
-        if writer is not None and writer.added:
-            self.relay.nudge()  # the transaction has committed by now: publish without waiting for the poll

@@ -1,5 +1,5 @@
-"""The RPC entrypoint every service uses: nameko's ``@rpc``, replying without
-waiting for a publisher confirm.
+"""The RPC entrypoint under every operation (``kit.entrypoints``: ``@command`` / ``@query``):
+nameko's ``@rpc``, replying without waiting for a publisher confirm.
 
 Why: a caller learns that a reply was lost only by timing out, whether or not
 the reply was confirmed; the confirm only added a log line in the service,
@@ -17,7 +17,8 @@ from nameko.constants import (
     LOGIN_METHOD_CONFIG_KEY,
     SERIALIZER_CONFIG_KEY,
 )
-from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
+from nameko.rpc import Responder, RpcConsumer, get_rpc_exchange
+from nameko.rpc import Rpc as NamekoRpc
 
 from kit.errors import Unavailable, database_unavailable
 
@@ -49,8 +50,5 @@ class _RpcConsumer(RpcConsumer):
         return result, exc_info
 
 
-class _Rpc(Rpc):
+class Rpc(NamekoRpc):
     rpc_consumer = _RpcConsumer()
-
-
-rpc = _Rpc.decorator

@@ -21,6 +21,7 @@ BIN = Path(sys.executable).parent
 
 # Every process of the platform: name -> nameko service class path.
 SERVICES = {
+    "accounts": "services.accounts.service:AccountsService",
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
 }

@@ -1,77 +1,60 @@
-"""Entrypoints of the cases service. Each: validate, check policy, apply a domain rule, store."""
+"""Entrypoints of the cases service. Each: check policy, apply a domain rule, store."""
 from contracts.rpc import cases_v1 as contract
 from kit.context import RequestContext
-from kit.errors import EXPECTED
-from kit.mongo import HealthRpc, MongoDatabase, utcnow
-from kit.outbox import Outbox
-from kit.rpc import rpc
+from kit.entrypoints import HealthCheck, command, query
+from kit.mongo import utcnow
+from kit.storage import Storage
 from kit.validation import load
 from services.cases import domain, policy
 from services.cases.storage import INDEXES, CaseStore
 
-# Schemas hold no per-call state: one instance each.
-CASE = contract.Case()
-REGISTER, ASSIGN, TRANSITION, QUERY, PAGE = (contract.RegisterCase(), contract.AssignCase(),
-                                             contract.TransitionCase(), contract.CaseQuery(), contract.CasePage())
 HANDLER = contract.HandlerAccount()
 
 
-class CasesService(HealthRpc):
+def _handler(account):
+    """The account the caller resolved for ``handler_id`` (None: no such active account)."""
+    return load(HANDLER, account) if account else None
+
+
+class CasesService(HealthCheck):
     name = "cases"
 
     ctx = RequestContext()
-    db = MongoDatabase(indexes=INDEXES)
-    outbox = Outbox()
+    store = Storage(CaseStore, INDEXES)
 
-    @property
-    def store(self):
-        return CaseStore(self.db, self.outbox)
+    @command(body=contract.RegisterCase, response=contract.Case)
+    def register_case(self, actor, body, handler=None):
+        policy.ensure_can_register(actor, body["department"])
+        if body["handler_id"] is not None:
+            policy.ensure_valid_handler(actor, body["department"], _handler(handler))
+        case = domain.new_case(body, actor, utcnow())
+        return self.store.cases.insert(case, domain.registration_events(case))
 
-    @rpc(expected_exceptions=EXPECTED)
-    def register_case(self, data, handler=None):
-        """``handler``: the account named by ``handler_id`` as the caller resolved it (None if there is
-        no such active account)."""
-        actor = self.ctx.require_actor()
-        data = load(REGISTER, data)
-        policy.ensure_can_register(actor, data["department"])
-        if data["handler_id"] is not None:
-            policy.ensure_valid_handler(actor, data["department"], load(HANDLER, handler) if handler else None)
-        case = domain.new_case(data, actor, utcnow())
-        return CASE.dump(self.store.insert(case, domain.registration_events(case)))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def get_case(self, case_id):
-        actor = self.ctx.require_actor()
-        case = self.store.get(case_id)
+    @query(response=contract.Case)
+    def get_case(self, actor, case_id):
+        case = self.store.cases.get(case_id)
         policy.ensure_can_view(actor, case)
-        return CASE.dump(case)
+        return case
 
-    @rpc(expected_exceptions=EXPECTED)
-    def list_cases(self, query):
-        actor = self.ctx.require_actor()
-        query = load(QUERY, query)
+    @query(query=contract.CaseQuery, response=contract.CasePage)
+    def list_cases(self, actor, query):
         department, also_handled_by = policy.list_scope(actor, query.pop("department"))
         items, next_cursor = self.store.search(department=department, also_handled_by=also_handled_by, **query)
-        return PAGE.dump({"items": items, "next_cursor": next_cursor})
+        return {"items": items, "next_cursor": next_cursor}
 
-    @rpc(expected_exceptions=EXPECTED)
-    def assign_case(self, case_id, data, handler=None):
-        actor = self.ctx.require_actor()
-        data = load(ASSIGN, data)
-        handler = load(HANDLER, handler) if handler else None
+    @command(body=contract.AssignCase, response=contract.Case)
+    def assign_case(self, actor, case_id, body, handler=None):
+        account = _handler(handler)
 
         def decide(case):
             policy.ensure_can_assign(actor, case)
-            policy.ensure_valid_handler(actor, case["department"], handler)
-            return domain.assign(case, data["handler_id"])
-        return CASE.dump(self.store.change(case_id, decide))
+            policy.ensure_valid_handler(actor, case["department"], account)
+            return domain.assign(case, body["handler_id"])
+        return self.store.cases.change(case_id, decide)
 
-    @rpc(expected_exceptions=EXPECTED)
-    def transition_case(self, case_id, data):
-        actor = self.ctx.require_actor()
-        data = load(TRANSITION, data)
-
+    @command(body=contract.TransitionCase, response=contract.Case)
+    def transition_case(self, actor, case_id, body):
         def decide(case):
             policy.ensure_can_transition(actor, case)
-            return domain.transition(case, data["to"])
-        return CASE.dump(self.store.change(case_id, decide))
+            return domain.transition(case, body["to"])
+        return self.store.cases.change(case_id, decide)

@@ -4,6 +4,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from kit.errors import NotFound
 from kit.mongo import utcnow
 from kit.pagination import paginate
+from kit.storage import Store
 
 NOTIFICATIONS = "notifications"
 
@@ -17,8 +18,9 @@ INDEXES = {
 }
 
 
-class NotificationStore:
-    def __init__(self, db):
+class NotificationStore(Store):
+    def __init__(self, db, outbox):
+        super().__init__(db, outbox)
         self._notifications = db[NOTIFICATIONS]
 
     def insert_many(self, notifications, session):

@@ -23,26 +23,28 @@ def test_docs_page_is_served_locally(anonymous):
     assert "/v1/cases" in response.text and "<script src=\"http" not in response.text
 
 
-def test_health_is_503_naming_the_database_when_it_is_gone(stack, tmp_path):
-    """A gateway whose database disappears keeps answering /health, with 503."""
+def test_health_is_503_naming_the_database_when_it_is_gone(stack, rabbit_config, tmp_path):
+    """/health keeps answering, with 503, when the database behind the accounts service (which
+    every authenticated request needs) disappears."""
     import os
     import secrets
 
     import requests
 
-    from ops.launcher import BIN, ROOT, Process, free_port, start_secantus, wait_until
+    from ops.launcher import ROOT, Process, free_port, service_command, start_secantus, wait_until
     if stack.proxy is None:
-        pytest.skip("starts its own gateway process (local platform only)")
+        pytest.skip("starts its own processes (local platform only)")
     mongo, mongo_uri = start_secantus(":memory:", free_port(), tmp_path)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MONGO_URI": mongo_uri, "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
-           "JWT_SECRET": secrets.token_urlsafe(40), "MONGO_DB_PREFIX": "health503"}
-    gateway = Process("gateway-503", [str(BIN / "python"), "-m", "nameko", "run", "--config",
-                                      str(ROOT / "config.yml"), "gateway.service:GatewayService"], env, tmp_path)
-    gateway.start()
+           "AMQP_URI": rabbit_config["AMQP_URI"], "JWT_SECRET": secrets.token_urlsafe(40),
+           "MONGO_DB_PREFIX": "health503"}
+    processes = [Process(name, service_command(target), env, tmp_path).start()
+                 for name, target in (("accounts-503", "services.accounts.service:AccountsService"),
+                                      ("gateway-503", "gateway.service:GatewayService"))]
     url = f"http://127.0.0.1:{port}/health"
     try:
-        wait_until(lambda: requests.get(url, timeout=2).status_code == 200, 60, "gateway")
+        wait_until(lambda: requests.get(url, timeout=5).status_code == 200, 60, "gateway")
         mongo.stop()
         response = requests.get(url, timeout=15)
         assert response.status_code == 503
@@ -50,7 +52,8 @@ def test_health_is_503_naming_the_database_when_it_is_gone(stack, tmp_path):
         assert body["status"] == "unavailable" and body["checks"]["broker"] == "ok"
         assert body["checks"]["database"].startswith("unavailable")
     finally:
-        gateway.stop()
+        for process in processes:
+            process.stop()
         mongo.stop()
 
 

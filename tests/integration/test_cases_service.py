@@ -2,7 +2,6 @@
 import eventlet
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.services import entrypoint_hook
 
 from contracts.envelope import parse_event
 from kit.errors import Conflict, Forbidden
@@ -28,18 +27,19 @@ def cases(container_factory, service_config):
     container = container_factory(CasesService, service_config)
     container.start()
 
-    def call(method, *args, actor=HEAD, correlation_id="corr-it"):
-        with entrypoint_hook(container, method, context_data={"actor": actor,
-                                                              "correlation_id": correlation_id}) as hook:
-            return hook(*args)
+    def call(method, actor=HEAD, correlation_id="corr-it", **kwargs):
+        # Over real RPC, as the gateway calls: the command entrypoint loads and checks the input.
+        with ServiceRpcProxy("cases", service_config, context_data={"actor": actor,
+                                                                    "correlation_id": correlation_id}) as proxy:
+            return getattr(proxy, method)(**kwargs)
     return call
 
 
 def test_register_assign_transition_publish_their_events_in_order(cases, rabbit_config):
     tap = Tap(rabbit_config["AMQP_URI"], "cases")
-    case = cases("register_case", NEW_CASE)
-    cases("assign_case", case["id"], {"handler_id": "u-pros"}, prosecutor("u-pros"))
-    cases("transition_case", case["id"], {"to": "under_review"})
+    case = cases("register_case", body=NEW_CASE)
+    cases("assign_case", case_id=case["id"], body={"handler_id": "u-pros"}, handler=prosecutor("u-pros"))
+    cases("transition_case", case_id=case["id"], body={"to": "under_review"})
     received = []
     wait_for(lambda: received.extend(tap.drain()) or len(received) >= 3, message="three case events")
     events = [parse_event(m.payload) for m in received]
@@ -50,9 +50,9 @@ def test_register_assign_transition_publish_their_events_in_order(cases, rabbit_
 
 
 def test_duplicate_case_no_is_a_conflict_and_writes_nothing(cases, service_db):
-    cases("register_case", NEW_CASE)
+    cases("register_case", body=NEW_CASE)
     with pytest.raises(Conflict) as err:
-        cases("register_case", {**NEW_CASE, "title": "另一个案件"})
+        cases("register_case", body={**NEW_CASE, "title": "另一个案件"})
     assert "case_no" in err.value.fields
     db = service_db("cases")
     assert db.cases.count_documents({}) == 1
@@ -60,56 +60,59 @@ def test_duplicate_case_no_is_a_conflict_and_writes_nothing(cases, service_db):
 
 
 def test_other_department_cannot_read_or_change_and_nothing_changes(cases, service_db):
-    case = cases("register_case", NEW_CASE)
-    for method, args in [("get_case", (case["id"],)), ("transition_case", (case["id"], {"to": "under_review"}))]:
+    case = cases("register_case", body=NEW_CASE)
+    for method, kwargs in [("get_case", {"case_id": case["id"]}),
+                           ("transition_case", {"case_id": case["id"], "body": {"to": "under_review"}})]:
         with pytest.raises(Forbidden):
-            cases(method, *args, actor=CIVIL_PROSECUTOR)
+            cases(method, actor=CIVIL_PROSECUTOR, **kwargs)
     assert service_db("cases").cases.find_one()["version"] == 1
     assert service_db("cases").outbox.count_documents({}) == 1
 
 
 def test_list_is_paginated_newest_first_and_scoped(cases):
-    ids = [cases("register_case", {**NEW_CASE, "case_no": f"N-{i}", "title": f"案件{i}"})["id"] for i in range(5)]
+    ids = [cases("register_case", body={**NEW_CASE, "case_no": f"N-{i}", "title": f"案件{i}"})["id"] for i in range(5)]
     seen, cursor = [], None
     while True:
-        page = cases("list_cases", {"limit": 2, **({"cursor": cursor} if cursor else {})})
+        page = cases("list_cases", query={"limit": 2, **({"cursor": cursor} if cursor else {})})
         seen += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
             break
     assert seen == list(reversed(ids))
-    assert cases("list_cases", {"q": "案件3"})["items"][0]["case_no"] == "N-3"
+    assert cases("list_cases", query={"q": "案件3"})["items"][0]["case_no"] == "N-3"
     with pytest.raises(Forbidden):
-        cases("list_cases", {"department": "criminal"}, actor=CIVIL_PROSECUTOR)
-    assert cases("list_cases", {}, actor=CIVIL_PROSECUTOR)["items"] == []
+        cases("list_cases", query={"department": "criminal"}, actor=CIVIL_PROSECUTOR)
+    assert cases("list_cases", query={}, actor=CIVIL_PROSECUTOR)["items"] == []
 
 
 def test_a_handler_from_another_department_finds_the_case_assigned_to_them(cases):
-    mine = cases("register_case", {**NEW_CASE, "case_no": "H-1", "title": "交办案件"})
-    cases("register_case", {**NEW_CASE, "case_no": "H-2", "title": "交办以外的案件"})
-    civil_own = cases("register_case", {**NEW_CASE, "case_no": "C-1", "title": "民事交办", "department": "civil"},
+    mine = cases("register_case", body={**NEW_CASE, "case_no": "H-1", "title": "交办案件"})
+    cases("register_case", body={**NEW_CASE, "case_no": "H-2", "title": "交办以外的案件"})
+    civil_own = cases("register_case", body={**NEW_CASE, "case_no": "C-1", "title": "民事交办",
+                                             "department": "civil"},
                       actor={**HEAD, "department": "civil"})
     # Across departments: only a cross-department role assigns so.
-    cases("assign_case", mine["id"], {"handler_id": "u-civil"}, CIVIL_PROSECUTOR, actor=CASE_MANAGER)
+    cases("assign_case", case_id=mine["id"], body={"handler_id": "u-civil"}, handler=CIVIL_PROSECUTOR,
+          actor=CASE_MANAGER)
 
-    assert cases("get_case", mine["id"], actor=CIVIL_PROSECUTOR)["handler_id"] == "u-civil"
-    listed = cases("list_cases", {}, actor=CIVIL_PROSECUTOR)["items"]
+    assert cases("get_case", case_id=mine["id"], actor=CIVIL_PROSECUTOR)["handler_id"] == "u-civil"
+    listed = cases("list_cases", query={}, actor=CIVIL_PROSECUTOR)["items"]
     assert {item["id"] for item in listed} == {mine["id"], civil_own["id"]}
     # Both alternatives at once: (own department or handled) and (case_no or title matches).
-    assert [i["id"] for i in cases("list_cases", {"q": "交办"}, actor=CIVIL_PROSECUTOR)["items"]] == \
+    assert [i["id"] for i in cases("list_cases", query={"q": "交办"}, actor=CIVIL_PROSECUTOR)["items"]] == \
         [civil_own["id"], mine["id"]]
     # Asking for their own department means exactly that department.
-    assert [i["id"] for i in cases("list_cases", {"department": "civil"}, actor=CIVIL_PROSECUTOR)["items"]] == \
+    assert [i["id"] for i in cases("list_cases", query={"department": "civil"}, actor=CIVIL_PROSECUTOR)["items"]] == \
         [civil_own["id"]]
 
 
 def test_concurrent_assignments_all_succeed_each_decided_on_fresh_state(cases, service_db, service_config):
-    case = cases("register_case", {**NEW_CASE, "case_no": "C-并发"})
+    case = cases("register_case", body={**NEW_CASE, "case_no": "C-并发"})
     handlers = [f"u-{i}" for i in range(4)]  # each writer can lose at most 3 times: within the 5 attempts
 
     def assign(handler):  # over real RPC: entrypoint_hook cannot run two calls of one method at once
         with ServiceRpcProxy("cases", service_config, context_data={"actor": HEAD}) as proxy:
-            return proxy.assign_case(case["id"], {"handler_id": handler}, handler=prosecutor(handler))
+            return proxy.assign_case(case_id=case["id"], body={"handler_id": handler}, handler=prosecutor(handler))
     results = [thread.wait() for thread in [eventlet.spawn(assign, h) for h in handlers]]
     db = service_db("cases")
     stored = db.cases.find_one({"_id": case["id"]})

@@ -39,7 +39,7 @@ def log_lines():
 def call_list_my_notifications(config, correlation_id):
     with ServiceRpcProxy("notifications", config,
                          context_data={"correlation_id": correlation_id, "actor": ACTOR}) as notifications:
-        return notifications.list_my_notifications({})
+        return notifications.list_my_notifications(query={})
 
 
 def test_each_calls_log_line_carries_its_own_correlation_id_even_when_calls_overlap(

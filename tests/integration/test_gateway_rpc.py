@@ -3,21 +3,20 @@ import time
 
 import requests
 
-from gateway.auth import TokenIssuer
 from gateway.service import GatewayService
 from ops.launcher import free_port
+from services.accounts.service import AccountsService
 from services.cases.service import CasesService
+from tests.support.accounts import seed_account, token_for
 from tests.support.mongo_uri import direct_uri, first_node
 from tests.support.tcp_proxy import TcpProxy
 
-HEAD = {"_id": "u-head", "username": "wang", "roles": ["department_head"], "department": "criminal",
-        "active": True, "token_version": 0}
 
 
 def token_for_head(config, service_db):
     """A token of an existing account: the gateway checks every token against the account."""
-    service_db("gateway").users.insert_one(dict(HEAD))
-    return TokenIssuer(config["JWT_SECRET"], 60).issue(HEAD)
+    seed_account(service_db)
+    return token_for(config["JWT_SECRET"])
 
 
 def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory, service_config, service_db):
@@ -25,6 +24,7 @@ def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory
     cases = container_factory(CasesService, config)
     cases.start()
     cases.stop()  # its durable request queue stays behind, as when the process dies
+    container_factory(AccountsService, config).start()
     container_factory(GatewayService, config).start()
     token = token_for_head(config, service_db)
 
@@ -47,13 +47,14 @@ def test_a_database_outage_is_503_at_the_gateway_not_500(container_factory, serv
     config = {**service_config, "MONGO_URI": direct_uri(mongo_uri, "127.0.0.1", proxy.port),
               "RPC_TIMEOUT_SECONDS": 20, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
     container_factory(CasesService, config).start()
+    container_factory(AccountsService, config).start()
     container_factory(GatewayService, config).start()
     base, token = f"http://{config['WEB_SERVER_ADDRESS']}", token_for_head(config, service_db)
     headers = {"Authorization": f"Bearer {token}"}
     assert requests.get(f"{base}/v1/cases", headers=headers, timeout=20).status_code == 200
 
     proxy.stop()  # the database vanishes for every process
-    for path in ("/v1/cases", "/v1/me"):  # through RPC to the cases service; the gateway's own users
+    for path in ("/v1/cases", "/v1/me"):  # through RPC to the cases service; to the accounts service
         response = requests.get(base + path, headers=headers, timeout=30)
         assert response.status_code == 503, (path, response.text)
         assert response.json()["error"]["code"] == "service_unavailable"

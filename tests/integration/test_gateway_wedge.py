@@ -19,12 +19,10 @@ import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from gateway.auth import TokenIssuer
 from ops.launcher import ROOT, Process, free_port, service_command, wait_until
+from tests.support.accounts import seed_account, token_for
 from tests.support.waiting import wait_for
 
-HEAD = {"_id": "u-head", "username": "wang", "username_key": "wang", "roles": ["department_head"],
-        "department": "criminal", "active": True, "token_version": 0}
 RPC_TIMEOUT = 2
 
 
@@ -42,11 +40,12 @@ def processes(rabbit_config, mongo_uri, db_prefix, service_db):
         started[name] = Process(name, service_command(target), env, log_dir).start()
         return started[name]
 
+    start("accounts", "services.accounts.service:AccountsService")
     cases = start("cases", "services.cases.service:CasesService")
     gateway = start("gateway", "gateway.service:GatewayService")
     base = f"http://127.0.0.1:{port}"
-    service_db("gateway").users.insert_one(dict(HEAD))
-    token = TokenIssuer(env["JWT_SECRET"], 600).issue(HEAD)
+    seed_account(service_db)
+    token = token_for(env["JWT_SECRET"])
     try:
         wait_until(lambda: requests.get(base + "/health", timeout=2).status_code == 200, 60, "gateway")
         yield {"base": base, "headers": {"Authorization": f"Bearer {token}"}, "cases": cases, "gateway": gateway,

@@ -6,7 +6,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from kit.events import PROCESSED, Inbox, _InboxHandle, reliable_event_handler
-from kit.mongo import MongoDatabase, ensure_indexes
+from kit.mongo import ensure_indexes
+from kit.storage import Storage, Store
 from tests.support.amqp import publish_event, queue_messages
 from tests.support.waiting import wait_for
 
@@ -60,12 +61,12 @@ class LedgerService:
     """A consumer whose own write (insert_one, so a plain DuplicateKeyError) can clash."""
     name = "ledger"
 
-    db = MongoDatabase(indexes=BUSINESS_INDEX)
+    store = Storage(Store, BUSINESS_INDEX)
     inbox = Inbox()
 
     @reliable_event_handler("src", "thing.happened")
     def record(self, body):
-        self.inbox.once(body, lambda session: self.db.things.insert_one({"ref": body["ref"]}, session=session))
+        self.inbox.once(body, lambda session: self.store.db.things.insert_one({"ref": body["ref"]}, session=session))
 
 
 def test_a_business_index_clash_in_a_real_handler_parks_the_event_instead_of_acknowledging_it(

@@ -16,6 +16,7 @@ SHUTDOWN_SECONDS = 3
 
 
 def test_a_process_whose_broker_vanished_still_stops_on_sigterm(rabbit_config, mongo_uri, db_prefix):
+    """The gateway's /health needs the accounts service: it runs beside it, on the real broker."""
     proxy = TcpProxy("127.0.0.1", 5672).start()
     amqp = urlsplit(rabbit_config["AMQP_URI"])
     port = free_port()
@@ -23,8 +24,10 @@ def test_a_process_whose_broker_vanished_still_stops_on_sigterm(rabbit_config, m
            "AMQP_URI": urlunsplit(amqp._replace(netloc=f"guest:guest@127.0.0.1:{proxy.port}")),
            "JWT_SECRET": secrets.token_urlsafe(40), "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
            "SHUTDOWN_SECONDS": str(SHUTDOWN_SECONDS)}
-    gateway = Process("gateway", service_command("gateway.service:GatewayService"), env,
-                      tempfile.mkdtemp(prefix="pingjian-kitrun-")).start()
+    log_dir = tempfile.mkdtemp(prefix="pingjian-kitrun-")
+    accounts = Process("accounts", service_command("services.accounts.service:AccountsService"),
+                       {**env, "AMQP_URI": rabbit_config["AMQP_URI"]}, log_dir).start()
+    gateway = Process("gateway", service_command("gateway.service:GatewayService"), env, log_dir).start()
     try:
         wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200, 60,
                    "gateway")
@@ -39,4 +42,5 @@ def test_a_process_whose_broker_vanished_still_stops_on_sigterm(rabbit_config, m
     finally:
         if gateway.alive():
             gateway.popen.kill()
+        accounts.stop()
         proxy.stop()

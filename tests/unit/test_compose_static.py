@@ -171,23 +171,27 @@ def test_compose_defaults_match_config_yml_defaults(name):
             assert m.group(2) == config_defaults.get(var), f"{name}: default of {var} differs from config.yml"
 
 
-def test_gateway_takes_jwt_secret_and_admin_credentials_from_the_environment():
-    e = env(APPS["gateway"])
-    for var in SECRETS:
-        # Empty when unset: the gateway refuses a missing or weak JWT_SECRET, and `make up` names
-        # whatever is missing before it starts anything.
-        assert e.get(var) == f"${{{var}:-}}", f"gateway {var}={e.get(var)!r}"
+# Who needs which secret: the gateway signs tokens; the accounts service creates the first admin.
+SECRET_HOLDERS = {"JWT_SECRET": "gateway", "PINGJIAN_ADMIN_USER": "accounts", "PINGJIAN_ADMIN_PASSWORD": "accounts"}
 
 
-def test_make_up_checks_the_secrets_the_gateway_needs():
+@pytest.mark.parametrize("var", SECRETS)
+def test_each_secret_goes_to_the_container_that_uses_it_from_the_environment(var):
+    holder = SECRET_HOLDERS[var]
+    # Empty when unset: the gateway refuses a missing or weak JWT_SECRET, and `make up` names
+    # whatever is missing before it starts anything.
+    assert env(APPS[holder]).get(var) == f"${{{var}:-}}", f"{holder} {var}={env(APPS[holder]).get(var)!r}"
+
+
+def test_make_up_checks_the_secrets_the_containers_need():
     checker = (ROOT / "ops" / "check_compose_env.sh").read_text()
     for var in SECRETS:
         assert var in checker, f"ops/check_compose_env.sh does not check {var}"
 
 
-@pytest.mark.parametrize("name", sorted(set(APPS) - {"gateway"}))
-def test_only_the_gateway_receives_secrets(name):
-    leaked = set(SECRETS) & set(env(APPS[name]))
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_no_container_receives_a_secret_it_does_not_use(name):
+    leaked = {var for var in set(SECRETS) & set(env(APPS[name])) if SECRET_HOLDERS[var] != name}
     assert not leaked, f"{name} does not need {sorted(leaked)}"
 
 

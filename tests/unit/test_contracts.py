@@ -21,7 +21,7 @@ def build(payload=ASSIGNED, event_type="case.assigned"):
 
 def test_envelope_carries_every_required_field():
     event = build()
-    assert set(event) == {"event_id", "type", "version", "occurred_at", "source", "aggregate_id",
+    assert set(event) == {"event_id", "type", "version", "occurred_at", "source", "aggregate_id", "aggregate_version",
                           "correlation_id", "actor", "payload"}
     uuid.UUID(event["event_id"])
     assert event["occurred_at"].endswith("Z") and event["version"] == 1

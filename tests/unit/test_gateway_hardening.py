@@ -13,12 +13,12 @@ from marshmallow import ValidationError
 from werkzeug.test import EnvironBuilder
 
 from contracts.fields import StrictBoolean, line, text
-from gateway import schemas
-from gateway.auth import HashingGate, normalize_username, password_problems
+from contracts.rpc import accounts_v1
 from gateway.body import INVALID_TEXT, invalid_text_fields
 from gateway.openapi import build_spec
 from gateway.service import GatewayService
-from gateway.throttle import Limit
+from services.accounts.domain import Limit, normalize_username, password_problems
+from services.accounts.passwords import HashingGate, hash_password, verify_password
 from kit.errors import Overloaded, ValidationFailed
 from kit.logging import CorrelationFilter
 from kit.pagination import decode_cursor
@@ -73,15 +73,23 @@ def test_usernames_are_normalised_nfkc_and_case_folded(given, key):
 @pytest.mark.parametrize("username", ["holdout_admin\n", "bell\x07", "esc\x1b[0m", "has space", "", "x" * 65,
                                       "new\u2028line", "a/b", "semi;colon"])
 def test_bad_usernames_are_refused(username):
-    errors = schemas.CreateUser().validate({"username": username, "password": "long-enough-1",
+    errors = accounts_v1.CreateUser().validate({"username": username, "password": "long-enough-1",
                                             "display_name": "甲", "department": "civil", "roles": ["prosecutor"]})
     assert "username" in errors
 
 
 @pytest.mark.parametrize("username", ["wang", "li.na", "zhang_san-2", "王主任", "li@jcy"])
 def test_good_usernames_pass(username):
-    assert schemas.CreateUser().validate({"username": username, "password": "long-enough-1", "display_name": "甲",
+    assert accounts_v1.CreateUser().validate({"username": username, "password": "long-enough-1", "display_name": "甲",
                                           "department": "civil", "roles": ["prosecutor"]}) == {}
+
+
+def test_passwords_are_argon2_hashed_and_verified():
+    hashed = hash_password("correct horse")
+    assert hashed.startswith("$argon2") and "correct horse" not in hashed
+    assert verify_password(hashed, "correct horse")
+    assert not verify_password(hashed, "wrong")
+    assert not verify_password(None, "anything")
 
 
 def test_the_password_policy():

@@ -1,0 +1,73 @@
+"""Logging in, users and one's own account: the accounts service behind HTTP."""
+from contracts.rpc import accounts_v1
+from gateway import schemas
+from gateway.accounts import forget_account
+from gateway.auth import Tokens
+from gateway.http import LOGIN, route
+from gateway.rpc import BoundedRpcProxy
+from kit.errors import Unauthorized
+
+
+def login_workers(config):
+    """Workers logins may hold at once: those hashing plus those waiting to (the accounts service's
+    hashing gate), so a flood of logins leaves the other routes their workers."""
+    return int(config.get("LOGIN_HASH_CONCURRENCY", 1)) + int(config.get("LOGIN_HASH_QUEUE", 4))
+
+
+class AccountRoutes:
+    tokens = Tokens()
+    accounts = BoundedRpcProxy("accounts")
+
+    def _token_for(self, account):
+        return {"access_token": self.tokens.issue(account), "token_type": "bearer",
+                "expires_in": self.tokens.ttl_seconds}
+
+    @route("POST", "/v1/auth/token", auth=False, body=schemas.TokenRequest, response=schemas.TokenResponse,
+           summary="登录，获取访问令牌（失败过多时 429，见 Retry-After）", tag="auth", errors=(401, 429),
+           max_in_flight=login_workers)
+    def issue_token(self, request, body):
+        request.environ[LOGIN] = {"outcome": "throttled"}  # unless the attempt gets further
+        result = self.accounts.authenticate(body={**body, "address": request.remote_addr})
+        account = result["account"]
+        request.environ[LOGIN] = {"outcome": "succeeded" if account else "failed", "user_id": result["account_id"]}
+        if account is None:
+            raise Unauthorized("用户名或密码错误")
+        return self._token_for(account)
+
+    @route("POST", "/v1/users", roles=("admin",), body=accounts_v1.CreateUser, response=accounts_v1.User,
+           status=201, summary="创建用户", tag="users")
+    def create_user(self, request, body):
+        return self.accounts.create_user(body=body)
+
+    @route("GET", "/v1/users", query=accounts_v1.UserQuery, response=accounts_v1.UserPage,
+           summary="用户列表（非跨部门角色只见本部门）", tag="users")
+    def list_users(self, request, query):
+        return self.accounts.list_users(query=query)
+
+    @route("GET", "/v1/users/<user_id>", response=accounts_v1.User, summary="用户详情（非跨部门角色只见本部门）",
+           tag="users")
+    def get_user(self, request, user_id):
+        return self.accounts.get_user(user_id=user_id)
+
+    @route("PATCH", "/v1/users/<user_id>", roles=("admin",), body=accounts_v1.UpdateUser, response=accounts_v1.User,
+           summary="修改用户（姓名、部门、角色、邮箱；active=false 停用，其令牌随即失效）", tag="users", errors=(409,))
+    def update_user(self, request, user_id, body):
+        user = self.accounts.update_user(user_id=user_id, body=body)
+        forget_account(user_id)  # this process knows at once; other replicas within ACCOUNT_CACHE_SECONDS
+        return user
+
+    @route("POST", "/v1/users/<user_id>/unlock", roles=("admin",), response=accounts_v1.User,
+           summary="解除账户的登录锁定（清除其失败登录计数）", tag="users")
+    def unlock_user(self, request, user_id):
+        return self.accounts.unlock_user(user_id=user_id)
+
+    @route("GET", "/v1/me", response=accounts_v1.User, summary="当前用户", tag="users")
+    def me(self, request):
+        return self.accounts.get_user(user_id=self.ctx.actor.user_id)
+
+    @route("POST", "/v1/me/password", body=accounts_v1.ChangePassword, response=schemas.TokenResponse,
+           summary="修改本人密码（此前签发的令牌失效，返回新令牌）", tag="users")
+    def change_password(self, request, body):
+        account = self.accounts.change_password(body=body)
+        forget_account(account["id"])
+        return self._token_for(account)

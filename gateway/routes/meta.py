@@ -1,0 +1,72 @@
+"""What the platform says about itself: enum labels, health, the API description."""
+from functools import lru_cache
+
+from kombu import Connection
+from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Response
+
+from contracts import enums
+from gateway import docs, schemas
+from gateway.http import route
+from gateway.openapi import build_spec
+
+
+class HealthProbes(DependencyProvider):
+    """Quick, bounded probes for /health: the broker, and a service's own health query."""
+
+    def get_dependency(self, worker_ctx):
+        return _Probes(worker_ctx.container.config, worker_ctx.entrypoint.server.rpc, worker_ctx.data)
+
+
+class _Probes:
+    SECONDS = 2
+
+    def __init__(self, config, rpc, context_data):
+        self.config, self.rpc, self.context_data = config, rpc, context_data
+
+    def broker(self):
+        return _check(lambda: _ping_broker(self.config))
+
+    def service(self, name):
+        return _check(lambda: self.rpc.call(name, "health", self.context_data, timeout=self.SECONDS))
+
+
+class MetaRoutes:
+    probes = HealthProbes()
+
+    @route("GET", "/v1/meta/enums", response=schemas.Enums, summary="枚举代码及中文名称", tag="meta")
+    def list_enums(self, request):
+        return enums.ALL
+
+    @route("GET", "/health", auth=False, response=schemas.Health,
+           summary="健康检查（消息队列；数据库：账户服务及其数据库能否应答，每个请求都依赖它）", tag="meta", essential=True)
+    def health(self, request):
+        checks = {"database": self.probes.service("accounts"), "broker": self.probes.broker()}
+        healthy = all(value == "ok" for value in checks.values())
+        return (200 if healthy else 503), {"status": "ok" if healthy else "unavailable", "checks": checks}
+
+    @route("GET", "/openapi.json", auth=False, summary="OpenAPI 文档", tag="meta")
+    def openapi(self, request):
+        return openapi_document(type(self))
+
+    @route("GET", "/docs", auth=False, summary="API 文档页面", tag="meta")
+    def api_docs(self, request):
+        return Response(docs.render(openapi_document(type(self))), content_type="text/html; charset=utf-8")
+
+
+@lru_cache(maxsize=4)
+def openapi_document(service_cls):
+    return build_spec(service_cls)
+
+
+def _check(probe):
+    try:
+        probe()
+        return "ok"
+    except Exception as exc:  # reported, not raised: health must answer even when things are down
+        return f"unavailable: {type(exc).__name__}"
+
+
+def _ping_broker(config):
+    with Connection(config["AMQP_URI"], connect_timeout=2) as connection:
+        connection.ensure_connection(max_retries=1)

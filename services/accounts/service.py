@@ -1,0 +1,100 @@
+"""Entrypoints of the accounts service. Each: check policy, apply a domain rule, store."""
+from nameko.dependency_providers import Config
+
+from contracts.rpc import accounts_v1 as contract
+from kit.context import RequestContext
+from kit.entrypoints import HealthCheck, command, query
+from kit.errors import TooManyRequests, ValidationFailed
+from kit.mongo import utcnow
+from services.accounts import domain, passwords, policy
+from services.accounts.storage import INDEXES, AccountStorage, AccountStore
+
+
+class AccountsService(HealthCheck):
+    name = "accounts"
+
+    ctx = RequestContext()
+    config = Config()
+    store = AccountStorage(AccountStore, INDEXES)
+
+    # -- logging in (before there is an actor) ---------------------------------------------
+    @command(body=contract.Credentials, response=contract.LoginResult, public=True)
+    def authenticate(self, body):
+        """A throttled attempt is refused (429) before the password is checked, even a right one, and
+        is not counted itself, so waiting out Retry-After always works. Unknown usernames are counted
+        like known ones: nothing tells them apart."""
+        policy_ = domain.LoginPolicy.from_config(self.config)
+        username_key = domain.normalize_username(body["username"])[1]
+        keys = [(domain.account_key(username_key), policy_.per_account),
+                (domain.address_key(body["address"]), policy_.per_address)]
+        now = utcnow()
+        wait = self.store.throttled_for(keys, now)
+        if wait:
+            raise TooManyRequests("登录失败次数过多，请稍后再试", retry_after=wait)
+        user = self.store.find_by_username(body["username"])
+        ok = passwords.verify_password(user["password_hash"] if user else None, body["password"])
+        if ok and user["active"]:
+            self.store.clear_failures(keys[0][0])  # a successful login clears the account's count
+            return {"account": user, "account_id": user["_id"]}
+        self.store.record_failure(keys, now)
+        return {"account": None, "account_id": user["_id"] if user else None}
+
+    @query(response=contract.Account, public=True)
+    def get_account(self, user_id):
+        """The account a token is checked against (None if there is none): the gateway asks at most
+        every ACCOUNT_CACHE_SECONDS per user, and always for admin-only routes."""
+        return self.store.find(user_id)
+
+    # -- users -----------------------------------------------------------------------------
+    @command(body=contract.CreateUser, response=contract.User)
+    def create_user(self, actor, body):
+        policy.ensure_admin(actor)
+        problems = domain.password_problems(body["password"], body["username"])
+        if problems:
+            raise ValidationFailed("密码不符合要求", fields={"password": problems})
+        user = domain.new_user(body, passwords.hash_password(body["password"]), actor.user_id, utcnow())
+        return self.store.users.insert(user, domain.creation_events(user))
+
+    @command(body=contract.UpdateUser, response=contract.User)
+    def update_user(self, actor, user_id, body):
+        policy.ensure_admin(actor)
+        policy.ensure_not_own_access(actor, user_id, body)
+        return self.store.users.change(user_id, lambda user: domain.update(user, body, actor.user_id))
+
+    @command(response=contract.User)
+    def unlock_user(self, actor, user_id):
+        """Forget the account's failed logins (an admin's unlock); its address counts stay."""
+        policy.ensure_admin(actor)
+        user = self.store.users.get(user_id)
+        self.store.clear_failures(domain.account_key(user["username_key"]))
+        return user
+
+    @command(body=contract.ChangePassword, response=contract.Account)
+    def change_password(self, actor, body):
+        """Returns the account with its new token version, for the caller's new token."""
+        user = self.store.users.get(actor.user_id)
+        problems = domain.password_problems(body["new_password"], user["username"])
+        if problems:
+            raise ValidationFailed("新密码不符合要求", fields={"new_password": problems})
+        if not passwords.verify_password(user["password_hash"], body["current_password"]):
+            raise ValidationFailed("当前密码不正确", fields={"current_password": ["当前密码不正确"]})
+        new_hash = passwords.hash_password(body["new_password"])
+        return self.store.users.change(user["_id"], lambda current: domain.password_change(current, new_hash, utcnow()))
+
+    @query(response=contract.User)
+    def get_user(self, actor, user_id):
+        user = self.store.users.get(user_id)
+        policy.ensure_can_view(actor, user)
+        return user
+
+    @query(query=contract.UserQuery, response=contract.UserPage)
+    def list_users(self, actor, query):
+        department = actor.scoped_department(query["department"])
+        items, next_cursor = self.store.search(department=department, limit=query["limit"], cursor=query["cursor"])
+        return {"items": items, "next_cursor": next_cursor}
+
+    @query(response=contract.Account)
+    def find_active(self, actor, user_id):
+        """An active account by id, or None: e.g. the gateway resolving a case's handler."""
+        user = self.store.find(user_id)
+        return user if user is not None and user["active"] else None

@@ -1,0 +1,167 @@
+"""The accounts service's own database: the only module that touches it.
+
+Collections: ``users`` (versioned aggregates), ``login_failures`` (recent failed logins per
+account and per client address), ``migrations`` (one record per one-off data move, with its lock).
+"""
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from kit.aggregate import Aggregates
+from kit.context import Context
+from kit.errors import Conflict
+from kit.mongo import utcnow
+from kit.pagination import paginate
+from kit.retention import Purge
+from kit.storage import Storage, Store
+from services.accounts import domain, legacy, passwords
+
+log = logging.getLogger("pingjian.accounts")
+
+USERS, LOGIN_FAILURES, MIGRATIONS = "users", "login_failures", "migrations"
+
+INDEXES = {
+    USERS: [IndexModel([("username_key", ASCENDING)], unique=True, name="username_key_unique"),
+            IndexModel([("department", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)])],
+    LOGIN_FAILURES: [IndexModel([("updated_at", ASCENDING)])],
+}
+
+
+def _username_taken(user):
+    return Conflict(f"用户名已存在：{user['username']}", fields={"username": ["用户名已存在（不区分大小写与全角半角）"]})
+
+
+class AccountStore(Store):
+    def __init__(self, db, outbox):
+        super().__init__(db, outbox)
+        self.users = Aggregates(self, USERS, not_found="用户不存在", duplicate=_username_taken)
+        self._failures = db[LOGIN_FAILURES]
+
+    def find(self, user_id):
+        return self.users.collection.find_one({"_id": user_id})
+
+    def find_by_username(self, username):
+        return self.users.collection.find_one({"username_key": domain.normalize_username(username)[1]})
+
+    def search(self, *, department, limit, cursor):
+        return paginate(self.users.collection, {"department": department} if department else {}, limit, cursor)
+
+    # -- login throttling ------------------------------------------------------
+    def throttled_for(self, keys_and_limits, now):
+        """Seconds until the most throttled of these keys may try again (0: not throttled)."""
+        keys = [key for key, _ in keys_and_limits]
+        records = {doc["_id"]: doc.get("failures", []) for doc in self._failures.find({"_id": {"$in": keys}})}
+        return max(limit.retry_after(records.get(key, []), now) for key, limit in keys_and_limits)
+
+    def record_failure(self, keys_and_limits, now):
+        for key, limit in keys_and_limits:  # only the newest ``limit`` failures matter: keep that many
+            self._failures.update_one({"_id": key}, {"$push": {"failures": {"$each": [now], "$slice": -limit.limit}},
+                                                     "$set": {"updated_at": now}}, upsert=True)
+
+    def clear_failures(self, key):
+        self._failures.delete_one({"_id": key})
+
+    def failure_retention(self, config):
+        """Failure records older than the window are useless: keep the collection small."""
+        return Purge(self._failures, "updated_at", keep_days=float(config.get("LOGIN_WINDOW_SECONDS", 900)) / 86400,
+                     every_seconds=float(config.get("RETENTION_CHECK_SECONDS", 3600)))
+
+    # -- one-off moves -----------------------------------------------------------
+    def migration_done(self, name):
+        return self.db[MIGRATIONS].count_documents({"_id": name, "status": "done"}, limit=1) == 1
+
+    def lock_migration(self, name, owner, seconds=120):
+        """True if ``owner`` now holds the migration's lock (free, expired, or already its own)."""
+        now = utcnow()
+        try:
+            self.db[MIGRATIONS].find_one_and_update(
+                {"_id": name, "status": {"$ne": "done"}, "$or": [{"owner": owner}, {"expires_at": {"$lte": now}}]},
+                {"$set": {"owner": owner, "expires_at": now + timedelta(seconds=seconds), "status": "running"}},
+                upsert=True, return_document=ReturnDocument.AFTER)
+            return True
+        except DuplicateKeyError:  # another replica holds it, or it is done
+            return False
+
+    def finish_migration(self, name, counts):
+        self.db[MIGRATIONS].update_one({"_id": name}, {"$set": {"status": "done", "finished_at": utcnow(),
+                                                                "counts": counts}})
+
+    def import_user(self, user):
+        """Insert a user moved from elsewhere (its id kept) with its user.created event; False if an
+        account with that id or username is already here."""
+        if self.find(user["_id"]) is not None:
+            return False
+        try:
+            self.users.insert(user, domain.creation_events(user))
+            return True
+        except Conflict:
+            return False
+
+
+class AccountStorage(Storage):
+    """``Storage`` for accounts, plus what happens once at start: users of the gateway's old database
+    move here (once, under a lock), then the bootstrap admin is created if absent."""
+
+    def setup(self):
+        super().setup()
+        passwords.configure(self.container.config)
+        self.failure_retention = AccountStore(self.db, None).failure_retention(self.container.config)
+
+    def worker_teardown(self, worker_ctx):
+        super().worker_teardown(worker_ctx)
+        try:
+            self.failure_retention.maybe_run()
+        except PyMongoError as exc:  # it can wait for the next interval
+            log.warning("login failure retention skipped: %s", exc)
+
+    def start(self):
+        super().start()
+        store = self.store_cls(self.db, self.writer(Context({"correlation_id": f"accounts-start-{uuid.uuid4().hex}"})))
+        self._import_legacy_users(store)
+        self._bootstrap_admin(store)
+
+    def _import_legacy_users(self, store, name="gateway-users-v1"):
+        if store.migration_done(name):
+            return
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        if not store.lock_migration(name, owner):
+            log.info("another accounts replica is moving the gateway's users; not this one")
+            return
+        counts = {"moved": 0, "already_here": 0, "refused": 0}
+        for old in legacy.gateway_users(self.container.config):
+            user = legacy.as_account(old)
+            if user is None:
+                counts["refused"] += 1
+                log.error("legacy account %s has no username; not moved", old.get("_id"))
+            elif store.import_user(user):
+                counts["moved"] += 1
+            else:
+                counts["already_here"] += 1
+        store.finish_migration(name, counts)
+        log.info("moved users from the gateway's old database: %s", counts, extra={"migration": name, **counts})
+
+    def _bootstrap_admin(self, store):
+        config = self.container.config
+        username, password = config.get("PINGJIAN_ADMIN_USER"), config.get("PINGJIAN_ADMIN_PASSWORD")
+        if not username or not password:
+            log.warning("PINGJIAN_ADMIN_USER / PINGJIAN_ADMIN_PASSWORD not set: no bootstrap admin")
+            return
+        if store.find_by_username(username) is not None:
+            return  # never overwritten: the admin may have changed the password since
+        problems = domain.password_problems(password, username)
+        if problems:
+            log.warning("the bootstrap admin's password does not meet the password policy (%s); change it "
+                        "after the first login", "; ".join(problems))
+        user = domain.new_user({"username": username, "display_name": "系统管理员", "department": "general",
+                                "roles": ["admin"]}, passwords.hash_password(password), "bootstrap", utcnow())
+        try:
+            store.users.insert(user, domain.creation_events(user))
+            log.info("bootstrap admin %s created", username)
+        except Conflict:  # another replica created it first
+            pass
