@@ -88,20 +88,24 @@ class AccountStore(Store):
         except DuplicateKeyError:  # another replica holds it, or it is done
             return False
 
-    def finish_migration(self, name, counts):
-        self.db[MIGRATIONS].update_one({"_id": name}, {"$set": {"status": "done", "finished_at": utcnow(),
-                                                                "counts": counts}})
+    def finish_migration(self, name, counts, complete):
+        """``complete``: nothing is left to move, never run again; otherwise the next start retries
+        (what moved is then "already_here") and releases the lock now."""
+        self.db[MIGRATIONS].update_one({"_id": name}, {"$set": {
+            "status": "done" if complete else "incomplete", "finished_at": utcnow(), "counts": counts,
+            "expires_at": utcnow() - timedelta(seconds=1)}})
 
     def import_user(self, user):
-        """Insert a user moved from elsewhere (its id kept) with its user.created event; False if an
-        account with that id or username is already here."""
+        """Insert a user moved from elsewhere (its id kept) with its user.created event. Returns
+        "moved", "already_here" (this id is here: an earlier, interrupted run moved it) or "clashed"
+        (another account here has the same username once normalised)."""
         if self.find(user["_id"]) is not None:
-            return False
+            return "already_here"
         try:
             self.users.insert(user, domain.creation_events(user))
-            return True
+            return "moved"
         except Conflict:
-            return False
+            return "clashed"
 
 
 class AccountStorage(Storage):
@@ -123,28 +127,34 @@ class AccountStorage(Storage):
     def start(self):
         super().start()
         store = self.store_cls(self.db, self.writer(Context({"correlation_id": f"accounts-start-{uuid.uuid4().hex}"})))
-        self._import_legacy_users(store)
-        self._bootstrap_admin(store)
+        if self._import_legacy_users(store):
+            # Not while another replica is moving the old users: an old "admin" must not meet a new one.
+            self._bootstrap_admin(store)
 
     def _import_legacy_users(self, store, name="gateway-users-v1"):
+        """Move the old gateway's users here; False if another replica is doing it right now (it
+        then also creates the bootstrap admin)."""
         if store.migration_done(name):
-            return
+            return True
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         if not store.lock_migration(name, owner):
             log.info("another accounts replica is moving the gateway's users; not this one")
-            return
-        counts = {"moved": 0, "already_here": 0, "refused": 0}
+            return False
+        counts = {"moved": 0, "already_here": 0, "clashed": 0, "refused": 0}
         for old in legacy.gateway_users(self.container.config):
             user = legacy.as_account(old)
-            if user is None:
-                counts["refused"] += 1
-                log.error("legacy account %s has no username; not moved", old.get("_id"))
-            elif store.import_user(user):
-                counts["moved"] += 1
-            else:
-                counts["already_here"] += 1
-        store.finish_migration(name, counts)
-        log.info("moved users from the gateway's old database: %s", counts, extra={"migration": name, **counts})
+            outcome = store.import_user(user) if user is not None else "refused"
+            counts[outcome] += 1
+            if outcome in ("clashed", "refused"):
+                log.error("legacy account %s (%r) not moved: %s", old.get("_id"), old.get("username"),
+                          "its username clashes with another account once normalised (rename it and restart)"
+                          if outcome == "clashed" else "it has no username")
+        complete = not (counts["clashed"] or counts["refused"])
+        store.finish_migration(name, counts, complete)
+        log.info("moved users from the gateway's old database: %s%s", counts,
+                 "" if complete else " (some were not moved: the next start tries them again)",
+                 extra={"migration": name, **counts})
+        return True
 
     def _bootstrap_admin(self, store):
         config = self.container.config

@@ -104,3 +104,55 @@ def test_make_run_keeps_its_data_and_its_admin_across_a_restart(tmp_path, vhost_
     finally:
         second.interrupt()
     assert second.popen.returncode == 0, output.read_text()
+
+
+def write_previous_version_data(var):
+    """A var/ as the previous version left it: users in the gateway's own database (no
+    username_key, no version) and a case registered then, in a SecantusDB data directory."""
+    from argon2 import PasswordHasher
+    from pymongo import MongoClient
+
+    from kit.mongo import utcnow
+    from ops.launcher import start_secantus
+
+    proc, uri = start_secantus(var / "mongo", free_port(), var / "log")
+    try:
+        with MongoClient(uri, tz_aware=True) as client:
+            now = utcnow()
+            client.pingjian_gateway.users.insert_many([
+                {"_id": "legacy-admin", "username": "admin", "password_hash": PasswordHasher().hash("legacy-admin-pw"),
+                 "display_name": "系统管理员", "department": "general", "roles": ["admin"], "active": True,
+                 "created_at": now, "created_by": "bootstrap", "token_version": 1},
+                {"_id": "legacy-qian", "username": "qian", "password_hash": PasswordHasher().hash("qian-old-secret"),
+                 "display_name": "钱检察官", "department": "criminal", "roles": ["prosecutor"], "active": True,
+                 "created_at": now, "created_by": "legacy-admin"}])
+            client.pingjian_cases.cases.insert_one(
+                {"_id": "legacy-case", "case_no": "平检刑诉〔2025〕77号", "title": "旧版本登记的案件",
+                 "category": "criminal", "department": "criminal", "handler_id": "legacy-qian",
+                 "status": "under_review", "version": 3, "created_by": "legacy-admin", "created_at": now,
+                 "updated_at": now})
+    finally:
+        proc.stop()
+
+
+@pytest.mark.timeout(240)
+def test_a_var_dir_of_the_previous_version_keeps_its_users_and_data_after_the_upgrade(tmp_path, vhost_uri):
+    var = tmp_path / "var"
+    write_previous_version_data(var)
+    env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_SETTINGS}
+    env.update({"PINGJIAN_VAR_DIR": str(var), "PINGJIAN_PORT": str(free_port()),
+                "PINGJIAN_MONGO_PORT": str(free_port()), "AMQP_URI": vhost_uri,
+                "PINGJIAN_ADMIN_USER": "admin", "PINGJIAN_ADMIN_PASSWORD": "a-new-bootstrap-pw"})
+    upgraded = RunLocal(env, tmp_path / "run_local.out")
+    try:
+        api = upgraded.start()
+        admin = api.login("admin", "legacy-admin-pw")  # the old admin, not a new bootstrap one
+        assert api.post("/v1/auth/token", json={"username": "admin",
+                                                "password": "a-new-bootstrap-pw"}).status_code == 401
+        qian = api.login("qian", "qian-old-secret")
+        case = qian.get("/v1/cases/legacy-case")
+        assert case.status_code == 200 and case.json()["case_no"] == "平检刑诉〔2025〕77号"
+        users = {u["username"] for u in admin.get("/v1/users", params={"limit": 100}).json()["items"]}
+        assert users == {"admin", "qian"}
+    finally:
+        upgraded.interrupt()
