@@ -104,6 +104,7 @@ class UpstreamTimeout(DomainError):
 
 # Raised on the consumer side when an event does not match its contract: such
 # an event can never succeed, so it is parked at once instead of retried.
+@deserialize_to_instance
 class ContractViolation(DomainError):
     code = "contract_violation"
     http_status = 400
