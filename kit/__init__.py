@@ -1,9 +1,14 @@
 """The platform kit: the few mechanisms every Pingjian service shares, one way each.
 
-- errors:   typed domain errors that survive an RPC hop intact
-- context:  actor + correlation id carried gateway -> RPC -> outbox -> events -> logs
-- logging:  JSON log lines stamped with the correlation id
-- mongo:    one database per service, indexes declared by the service
-- outbox:   state change + event in one transaction, relayed to RabbitMQ
-- events:   reliable, idempotent event handlers (retry, park, dedupe)
+- entrypoints: ``@command`` / ``@query`` (actor, input loaded, output dumped, typed errors), ``HealthCheck``
+- events:      ``@consumes`` (validated, idempotent inside the inbox transaction), retry and parking
+- storage:     ``Storage(StoreClass, INDEXES)``: one store per worker with its outbox writer, the relay
+- aggregate:   read → decide → write-if-unchanged → outbox, for versioned documents
+- outbox:      state change + event in one transaction, relayed to RabbitMQ under a lease
+- mongo:       one database per service, bounded operations and transactions
+- errors:      typed domain errors that survive an RPC hop intact
+- context:     actor + correlation id carried gateway -> RPC -> outbox -> events -> logs
+- logging:     JSON log lines stamped with the correlation id, passwords in URIs masked
+- pagination:  cursor pages in a stable order, cursors checked completely
+- run:         ``python -m kit.run``: ``nameko run`` with a bounded stop
 """
