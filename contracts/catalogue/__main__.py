@@ -1,0 +1,27 @@
+"""``python -m contracts.catalogue``: rewrite docs/events.md from the event registry.
+``--check``: change nothing, exit 1 if docs/events.md is not what it would write."""
+import argparse
+import sys
+
+from contracts.catalogue import asyncapi, markdown
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog=markdown.COMMAND, description=__doc__)
+    parser.add_argument("--check", action="store_true", help="only report whether docs/events.md is current")
+    args = parser.parse_args(argv)
+    text = markdown.render(asyncapi.build())
+    current = markdown.TARGET.read_text(encoding="utf-8") if markdown.TARGET.exists() else None
+    if args.check:
+        if current != text:
+            print(f"{markdown.TARGET} is out of date: run `{markdown.COMMAND}`", file=sys.stderr)
+            return 1
+        return 0
+    if current != text:
+        markdown.TARGET.write_text(text, encoding="utf-8")
+        print(f"wrote {markdown.TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
