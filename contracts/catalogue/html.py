@@ -12,7 +12,7 @@ nav a{margin-right:1.2em}h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px 
 section.event{border:1px solid #e3e3e3;border-radius:6px;margin:1em 0;padding:.4em 1em}
 code{font-family:ui-monospace,monospace;background:#f4f4f4;padding:0 .25em;border-radius:3px}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #e6e6e6;padding:.25em .6em;text-align:left;
-vertical-align:top}th{background:#fafafa}pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
+vertical-align:top}th{background:#fafafa;white-space:nowrap}pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
 .muted{color:#777}
 """
 
@@ -60,6 +60,7 @@ def render(document):
     return "".join([
         f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{escape(title)}</title>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        "<link rel='icon' href='data:,'>",  # no icon, and no request for /favicon.ico either
         f"<style>{_STYLE}</style></head><body>",
         "<nav><a href='/docs'>HTTP 接口文档（Swagger UI）</a><a href='/asyncapi.json'>AsyncAPI 文档（JSON）</a>"
         "<a href='/openapi.json'>OpenAPI 文档（JSON）</a></nav>",
