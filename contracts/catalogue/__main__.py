@@ -14,6 +14,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog=markdown.COMMAND, description=__doc__)
     parser.add_argument("--check", action="store_true", help="only report whether docs/events.md is current")
     args = parser.parse_args(argv)
+    gaps = asyncapi.problems()
+    if gaps:
+        print("the event catalogue is incomplete:\n  " + "\n  ".join(gaps), file=sys.stderr)
+        return 1
     text = markdown.render(asyncapi.build())
     current = markdown.TARGET.read_text(encoding="utf-8") if markdown.TARGET.exists() else None
     if args.check:

@@ -38,12 +38,21 @@ def payload_component(event_type, version):
     return f"{event_type}.v{version}"
 
 
+def problems(consumers=None):
+    """What keeps the catalogue from telling the whole truth: payload schemas without an example,
+    handlers of events that no producer registers. The generator refuses to write docs/events.md
+    while there are any, and the tests fail; the gateway still serves what it can."""
+    consumers = discovery.consumers() if consumers is None else consumers
+    producers = {event_type: cls.event_source for (event_type, _), cls in registered_events()}
+    return ([f"{cls.__module__}.{cls.__name__} ({event_type} v{version}) has no example"
+             for (event_type, version), cls in registered_events() if missing_example(cls)] +
+            [f"{c.name} handles {c.source}/{c.event_type}, which no producer registers"
+             for c in consumers if producers.get(c.event_type) != c.source])
+
+
 def build(consumers=None):
     """The document; ``consumers`` defaults to the handlers of every service of the platform."""
     events = registered_events()
-    without = [f"{event_type} v{version}" for (event_type, version), cls in events if missing_example(cls)]
-    if without:
-        raise ValueError(f"payload schemas without an example: {', '.join(without)}")
     consumers = discovery.consumers() if consumers is None else consumers
     document = {
         "asyncapi": ASYNCAPI_VERSION,
@@ -63,11 +72,8 @@ def build(consumers=None):
     for (event_type, version), cls in events:
         by_type.setdefault(event_type, []).append(cls)
     for event_type, classes in by_type.items():
-        _add_channel(document, event_type, classes, [c for c in consumers if c.event_type == event_type])
-    orphans = [c.name for c in consumers if c.event_type not in by_type or
-               by_type[c.event_type][0].event_source != c.source]
-    if orphans:
-        raise ValueError(f"handlers of events nobody registers: {', '.join(orphans)}")
+        _add_channel(document, event_type, classes,
+                     [c for c in consumers if c.event_type == event_type and c.source == classes[0].event_source])
     return document
 
 
@@ -158,7 +164,6 @@ def _add_channel(document, event_type, classes, consumers):
 def _message(cls):
     name = payload_component(cls.event_type, cls.event_version)
     meta = getattr(cls, "Meta", None)
-    envelope = example_envelope(cls)
     message = {
         "name": cls.event_type,
         "title": f"{cls.event_type} v{cls.event_version}",
@@ -172,14 +177,16 @@ def _message(cls):
                 "source": {"const": cls.event_source},
                 "payload": {"$ref": f"#/components/schemas/{name}"}}},
         ]},
-        "examples": [{"name": "example", "summary": "示例",
-                      "headers": {"nameko.correlation_id": envelope["correlation_id"],
-                                  "nameko.actor": envelope["actor"]},
-                      "payload": envelope}],
         "bindings": {"amqp": {"messageType": cls.event_type, "bindingVersion": AMQP_BINDING}},
         X_VERSION: cls.event_version,
         X_SCHEMA: f"{cls.__module__}.{cls.__name__}",
     }
+    if not missing_example(cls):  # a gap problems() reports; the rest of the document still stands
+        envelope = example_envelope(cls)
+        message["examples"] = [{"name": "example", "summary": "示例",
+                                "headers": {"nameko.correlation_id": envelope["correlation_id"],
+                                            "nameko.actor": envelope["actor"]},
+                                "payload": envelope}]
     if getattr(meta, "title", None):
         message["summary"] = meta.title
     if getattr(meta, "description", None):

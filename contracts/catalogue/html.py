@@ -12,7 +12,8 @@ nav a{margin-right:1.2em}h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px 
 section.event{border:1px solid #e3e3e3;border-radius:6px;margin:1em 0;padding:.4em 1em}
 code{font-family:ui-monospace,monospace;background:#f4f4f4;padding:0 .25em;border-radius:3px}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #e6e6e6;padding:.25em .6em;text-align:left;
-vertical-align:top}th{background:#fafafa;white-space:nowrap}pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
+vertical-align:top}th{background:#fafafa;white-space:nowrap}
+pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
 .muted{color:#777}
 """
 
@@ -46,7 +47,8 @@ def _event(event):
         f"消费者：{_consumers(event)}</p>",
         "<h4>载荷字段</h4>", _shapes([reading.Shape("payload", event.fields), *event.nested], "h5"),
         "<details><summary>示例信封</summary><pre>",
-        escape(json.dumps(event.example, ensure_ascii=False, indent=2)), "</pre></details></section>",
+        escape(json.dumps(event.example, ensure_ascii=False, indent=2)) if event.example else "（暂无示例）",
+        "</pre></details></section>",
     ])
 
 

@@ -56,6 +56,6 @@ def render(document):
                 f"schema `{e.schema}`.  ", f"Consumers: {_consumers(e)}", "",
                 *_shapes([reading.Shape("payload", e.fields), *e.nested], level="####"),
                 "Example envelope:", "", "```json",
-                json.dumps(e.example, ensure_ascii=False, indent=2), "```"]
+                json.dumps(e.example, ensure_ascii=False, indent=2) if e.example else "(none)", "```"]
     out += ["", FOOTER.read_text(encoding="utf-8").rstrip("\n"), ""]
     return "\n".join(out)

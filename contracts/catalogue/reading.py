@@ -38,7 +38,7 @@ class Event:
     schema: str
     fields: list
     nested: list  # Shapes the payload's fields refer to
-    example: dict
+    example: dict  # None when the payload schema has none (asyncapi.problems reports it)
     consumers: list = field(default_factory=list)
 
     @property
@@ -138,5 +138,5 @@ def events(document):
                 type=message["name"], version=message[X_VERSION], title=message.get("summary", ""),
                 description=message.get("description", ""), producer=producer, exchange=exchange,
                 schema=message[X_SCHEMA], fields=fields_of(payload), nested=nested_shapes(document, payload),
-                example=message["examples"][0]["payload"], consumers=consumers))
+                example=(message.get("examples") or [{}])[0].get("payload"), consumers=consumers))
     return sorted(found, key=lambda event: (event.type, event.version))

@@ -52,7 +52,8 @@ def test_swagger_ui_lists_every_route_and_tries_them_on_the_gateway(chromium, st
         browser.evaluate(f"""(() => {{
             const input = document.querySelector("input[aria-label='auth-bearer-value']");
             // React keeps its own copy of an input's value: set it the way typing would.
-            Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, {json.dumps(admin.token)});
+            const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+            setValue.call(input, {json.dumps(admin.token)});
             input.dispatchEvent(new Event('input', {{bubbles: true}}));
             document.querySelector('.modal-ux button.authorize').click();
         }})()""")

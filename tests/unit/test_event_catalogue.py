@@ -102,15 +102,26 @@ def test_a_new_handler_is_in_the_catalogue_without_anyone_listing_it():
     assert "archive.on_status_changed" in html.render(document)
 
 
-def test_a_handler_of_an_event_nobody_registers_is_refused():
+def test_the_catalogue_of_the_platform_is_complete():
+    assert asyncapi.problems() == []
+
+
+def test_a_handler_of_an_event_nobody_registers_is_a_problem():
     class Stray:
         name = "stray"
 
         @reliable_event_handler("cases", "case.exploded")
         def on_exploded(self, body):
             pass
-    with pytest.raises(ValueError, match="stray.on_exploded"):
-        asyncapi.build(discovery.consumers([Stray]))
+
+        @reliable_event_handler("archive", "case.assigned")  # the type exists, from another producer
+        def on_assigned(self, body):
+            pass
+    found = asyncapi.problems(discovery.consumers([Stray]))
+    assert len(found) == 2, found
+    assert any("stray.on_exploded" in problem for problem in found), found
+    assert any("stray.on_assigned" in problem for problem in found), found
+    assert "stray.on_assigned" not in asyncapi.build(discovery.consumers([Stray]))["operations"]
 
 
 @pytest.fixture
@@ -121,12 +132,15 @@ def scratch_registry():
     envelope._PAYLOADS.update(saved)
 
 
-def test_an_event_without_an_example_stops_the_catalogue(scratch_registry):
+def test_an_event_without_an_example_is_a_problem_the_generator_refuses(scratch_registry, capsys):
     @register("case.archived", 1, source="cases")
     class CaseArchived(Schema):
         case_id = fields.String(required=True)
-    with pytest.raises(ValueError, match="case.archived v1"):
-        asyncapi.build([])
+    assert any("case.archived v1" in problem for problem in asyncapi.problems([]))
+    assert main(["--check"]) == 1 and "case.archived v1) has no example" in capsys.readouterr().err
+    document = asyncapi.build([])  # the gateway still serves the rest
+    assert "examples" not in document["components"]["messages"]["case.archived.v1"]
+    assert asyncapi_errors(document) == [] and "（暂无示例）" in html.render(document)
 
 
 def test_an_event_needs_a_producer_and_one_registration(scratch_registry):
