@@ -9,6 +9,7 @@ its actor and the payload). So a producer may add an optional field to an
 event version while consumers still run the code that predates it; removing,
 renaming or retyping a field needs a new version.
 """
+import sys
 import uuid
 from datetime import datetime, timezone
 
@@ -24,11 +25,27 @@ ENVELOPE_VERSION = 1
 _PAYLOADS = {}
 
 
-def register(event_type, version):
+def register(event_type, version, *, source=None):
+    """Register a payload schema for one event type and version. The producing service is
+    ``source``, or else the ``SOURCE`` of the schema's module (one module per producer and
+    version, ``contracts/events/<service>_v<n>.py``); the event catalogue names it.
+
+    A payload schema carries an ``example`` (a payload its own schema loads): the catalogue shows
+    it and the contract tests build and parse an event from it."""
     def decorate(schema_cls):
+        producer = source or getattr(sys.modules.get(schema_cls.__module__), "SOURCE", None)
+        if not producer:
+            raise ValueError(f"event {event_type} v{version}: no producer (set SOURCE in "
+                             f"{schema_cls.__module__} or pass source=)")
+        for (known_type, known_version), known in _PAYLOADS.items():
+            # One type, one producer: the type is the routing key on the producer's exchange.
+            if known_type == event_type and (known_version == version or known.event_source != producer):
+                raise ValueError(f"event {event_type} v{version} is already registered "
+                                 f"by {known.__module__}.{known.__name__}")
         _PAYLOADS[(event_type, version)] = schema_cls
         schema_cls.event_type = event_type
         schema_cls.event_version = version
+        schema_cls.event_source = producer
         return schema_cls
     return decorate
 
@@ -53,24 +70,28 @@ def registered_events():
     return sorted(_PAYLOADS.items())
 
 
+# Field descriptions (zh-CN) are shown by the event catalogue: AsyncAPI, docs/events.md, /docs/events.
 class ActorSchema(Schema):
-    user_id = fields.String(required=True)
-    roles = fields.List(code(enums.ROLES), required=True)
-    department = code(enums.DEPARTMENTS, required=True, allow_none=True)
+    user_id = fields.String(required=True, metadata={"description": "用户编号"})
+    roles = fields.List(code(enums.ROLES), required=True, metadata={"description": "角色代码"})
+    department = code(enums.DEPARTMENTS, required=True, allow_none=True, metadata={"description": "部门代码"})
 
 
 class EnvelopeSchema(Schema):
-    event_id = uuid_string(required=True)
-    type = fields.String(required=True)
-    version = fields.Integer(required=True, strict=True)
-    occurred_at = fields.String(required=True)
-    source = fields.String(required=True)
-    aggregate_id = fields.String(required=True)
-    # The aggregate's version after the change; absent in events written before it existed.
-    aggregate_version = fields.Integer(strict=True, allow_none=True, load_default=None)
-    correlation_id = fields.String(required=True)
-    actor = fields.Nested(ActorSchema, required=True, allow_none=True)
-    payload = fields.Dict(required=True)
+    event_id = uuid_string(required=True, metadata={
+        "description": "事件编号（UUID），每个事件唯一；消费者据此去重"})
+    type = fields.String(required=True, metadata={"description": "事件类型，即路由键，如 case.assigned"})
+    version = fields.Integer(required=True, strict=True, metadata={"description": "载荷（payload）的版本号"})
+    occurred_at = fields.String(required=True, metadata={"description": "变更提交的时间（UTC，ISO-8601，以 Z 结尾）"})
+    source = fields.String(required=True, metadata={"description": "发布事件的服务"})
+    aggregate_id = fields.String(required=True, metadata={
+        "description": "事件所涉实体的编号；同一实体的事件按提交顺序发布"})
+    aggregate_version = fields.Integer(strict=True, allow_none=True, load_default=None, metadata={
+        "description": "变更后该实体的版本号，消费者可据此识别过期或乱序的事件；此前写入的事件没有"})
+    correlation_id = fields.String(required=True, metadata={"description": "引起该事件的 HTTP 请求的 X-Request-ID"})
+    actor = fields.Nested(ActorSchema, required=True, allow_none=True, metadata={
+        "description": "引起该事件的用户；无用户时为 null"})
+    payload = fields.Dict(required=True, metadata={"description": "载荷，结构由事件类型和版本决定"})
 
 
 _CONSUMER_ENVELOPE = ignoring_unknown(EnvelopeSchema())

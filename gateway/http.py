@@ -45,10 +45,12 @@ REQUEST_ID = "pingjian.request_id"
 LOGIN = "pingjian.login"  # environ key: the outcome of a login attempt, for the access log
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
-# Every answer: no MIME sniffing; nothing the gateway says is cacheable (tokens, case data).
 RESERVED_WORKERS = 1  # for essential routes only
 
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+# Every answer: no MIME sniffing; nothing the gateway says is cacheable (tokens, case data) unless
+# its route says otherwise (the docs' versioned static assets, which hold no data).
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+DEFAULT_HEADERS = {"Cache-Control": "no-store"}
 
 
 def json_response(status, payload, headers=None):
@@ -80,6 +82,8 @@ class JsonWsgiApp:
             response = self._respond(environ)
             response.headers["X-Request-ID"] = request_id
             response.headers.update(SECURITY_HEADERS)
+            for name, value in DEFAULT_HEADERS.items():
+                response.headers.setdefault(name, value)
             if not body.drain(environ, self.server.discard_bytes, self.server.socket_seconds):
                 protocol = environ.get(PROTOCOL)
                 if protocol is not None:
@@ -138,14 +142,18 @@ class Route(HttpRequestHandler):
     """``@route("POST", "/v1/cases", body=Schema, response=Schema, status=201, roles=(...))``.
 
     ``essential=True`` lets the route use the worker kept in reserve (``/health``).
+    ``documented=False`` keeps the route out of the OpenAPI document (the documents and pages
+    about the API, and their assets).
     ``max_in_flight(config)`` bounds how many workers the route may hold at once (a bulkhead: a
     flood of logins, each waiting for argon2, must not take the workers every other route needs)."""
 
     server = JsonWebServer()
 
     def __init__(self, method, url, *, summary="", tag="", auth=True, roles=(), body=None, query=None,
-                 response=None, status=200, essential=False, errors=(), max_in_flight=None, **kwargs):
+                 response=None, status=200, essential=False, errors=(), max_in_flight=None, documented=True,
+                 **kwargs):
         self.summary, self.tag = summary, tag
+        self.documented = documented
         self.auth, self.roles = auth, tuple(roles)
         self.body, self.query, self.response, self.status = body, query, response, status
         self.essential = essential

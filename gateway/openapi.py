@@ -26,7 +26,7 @@ _ERRORS = {
 }
 _RETRY_AFTER = {"Retry-After": {"description": "建议多少秒后重试", "schema": {"type": "integer"}}}
 # Routes served by the gateway alone, without a service behind them: they cannot time out upstream.
-_LOCAL = ("/health", "/openapi.json", "/docs")
+_LOCAL = ("/health",)
 
 
 def routes_of(service_cls):
@@ -84,7 +84,7 @@ def build_spec(service_cls):
     spec.components.schema("Error", schema=Error)
     paths = defaultdict(dict)
     for name, route in routes_of(service_cls):
-        if route.url in ("/openapi.json", "/docs"):
+        if not route.documented:
             continue
         for method in route.method.split(","):
             paths[_PATH_PARAM.sub(r"{\1}", route.url)][method.lower()] = _operation(name, route)

@@ -2,6 +2,7 @@
 Every other body is an RPC contract in ``contracts/``."""
 from marshmallow import Schema, fields, validate
 
+from contracts import enums
 from contracts.fields import line
 
 
@@ -31,13 +32,6 @@ class Health(Schema):
     checks = fields.Dict(keys=fields.String(), values=fields.String())
 
 
-def _labels():
-    return fields.Dict(keys=fields.String(), values=fields.String())
-
-
-class Enums(Schema):
-    roles = _labels()
-    departments = _labels()
-    case_categories = _labels()
-    case_statuses = _labels()
-    notification_channels = _labels()
+# Generated from the enum registry (contracts/enums): a newly registered enum is in the body's
+# schema, and so in the OpenAPI document, by itself.
+Enums = enums.response_schema()

@@ -1,7 +1,8 @@
 """Events published by the ``accounts`` service (exchange ``accounts.events``), payload version 1.
 
 Every payload is a copy of the account as it is after the change (never its password hash), so a
-consumer keeps its own projection of users without calling back."""
+consumer keeps its own projection of users without calling back. Each payload schema has a zh-CN
+``Meta.title`` and an ``example`` (the event catalogue shows both; the contract tests use it)."""
 from marshmallow import Schema, fields
 
 from contracts import enums
@@ -10,27 +11,44 @@ from contracts.fields import code
 
 SOURCE = "accounts"
 
+_USER = {"id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "username": "li", "display_name": "李检察官",
+         "department": "criminal", "roles": ["prosecutor"], "active": True, "email": "li@jcy.example"}
+
 
 class _UserSnapshot(Schema):
-    id = fields.String(required=True)
-    username = fields.String(required=True)
-    display_name = fields.String(required=True)
-    department = code(enums.DEPARTMENTS, required=True)
-    roles = fields.List(code(enums.ROLES), required=True)
-    active = fields.Boolean(required=True)
-    email = fields.String(load_default=None)
+    id = fields.String(required=True, metadata={"description": "用户编号"})
+    username = fields.String(required=True, metadata={"description": "用户名（已规范化）"})
+    display_name = fields.String(required=True, metadata={"description": "姓名"})
+    department = code(enums.DEPARTMENTS, required=True, metadata={"description": "所属部门代码"})
+    roles = fields.List(code(enums.ROLES), required=True, metadata={"description": "角色代码"})
+    active = fields.Boolean(required=True, metadata={"description": "是否启用"})
+    email = fields.String(load_default=None, metadata={"description": "电子邮件地址；未设置时不出现"})
 
 
 @register("user.created", 1)
 class UserCreated(_UserSnapshot):
-    pass
+    class Meta:
+        title = "用户已创建"
+        description = "管理员创建用户、首次启动时创建初始管理员、或从旧版网关数据库迁入用户时发出。"
+
+    example = _USER
 
 
 @register("user.updated", 1)
 class UserUpdated(_UserSnapshot):
-    changed = fields.List(fields.String(), required=True)  # the fields this change touched
+    class Meta:
+        title = "用户已修改"
+        description = "管理员修改姓名、部门、角色、邮箱或重新启用账户时发出；载荷为修改后的账户。"
+
+    changed = fields.List(fields.String(), required=True, metadata={"description": "本次修改的字段"})
+
+    example = {**_USER, "roles": ["department_head"], "changed": ["roles"]}
 
 
 @register("user.deactivated", 1)
 class UserDeactivated(_UserSnapshot):
-    pass
+    class Meta:
+        title = "用户已停用"
+        description = "管理员停用账户时发出；此后该用户不应再收到通知或被指派工作。"
+
+    example = {**_USER, "active": False}

@@ -3,7 +3,6 @@ from functools import lru_cache
 
 from kombu import Connection
 from nameko.extensions import DependencyProvider
-from werkzeug.wrappers import Response
 
 from contracts import enums
 from gateway import docs, schemas
@@ -45,13 +44,26 @@ class MetaRoutes:
         healthy = all(value == "ok" for value in checks.values())
         return (200 if healthy else 503), {"status": "ok" if healthy else "unavailable", "checks": checks}
 
-    @route("GET", "/openapi.json", auth=False, summary="OpenAPI 文档", tag="meta")
+    # -- documents and pages about the platform (not in the OpenAPI document; logic in gateway/docs.py)
+    @route("GET", "/openapi.json", auth=False, summary="OpenAPI 文档", documented=False)
     def openapi(self, request):
         return openapi_document(type(self))
 
-    @route("GET", "/docs", auth=False, summary="API 文档页面", tag="meta")
+    @route("GET", "/docs", auth=False, summary="API 文档页面（Swagger UI）", documented=False)
     def api_docs(self, request):
-        return Response(docs.render(openapi_document(type(self))), content_type="text/html; charset=utf-8")
+        return docs.swagger_page()
+
+    @route("GET", "/docs/assets/<bundle>/<name>", auth=False, summary="文档页面的静态文件", documented=False)
+    def docs_asset(self, request, bundle, name):
+        return docs.asset(bundle, name)
+
+    @route("GET", "/asyncapi.json", auth=False, summary="AsyncAPI 事件目录", documented=False)
+    def asyncapi(self, request):
+        return docs.asyncapi_document()
+
+    @route("GET", "/docs/events", auth=False, summary="事件目录页面", documented=False)
+    def event_docs(self, request):
+        return docs.events_page()
 
 
 @lru_cache(maxsize=4)

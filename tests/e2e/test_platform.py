@@ -1,4 +1,6 @@
-"""Health, the OpenAPI document and the docs page."""
+"""Health, the OpenAPI and AsyncAPI documents and the docs pages."""
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -17,10 +19,30 @@ def test_openapi_json_is_valid_openapi_3(anonymous):
     assert "/v1/cases/{case_id}/assign" in spec["paths"]
 
 
-def test_docs_page_is_served_locally(anonymous):
+def test_docs_page_is_swagger_ui_served_locally(anonymous):
     response = anonymous.get("/docs")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
-    assert "/v1/cases" in response.text and "<script src=\"http" not in response.text
+    assert "SwaggerUIBundle" in response.text and "<script src=\"http" not in response.text
+    assets = re.findall(r"(?:src|href)='(/docs/assets/[^']+)'", response.text)
+    assert any(asset.endswith(".js") for asset in assets) and any(asset.endswith(".css") for asset in assets)
+    for asset in assets:
+        served = anonymous.get(asset)
+        assert served.status_code == 200, asset
+        # nosniff on every answer: the browser uses a script or style sheet only with the right type
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert served.headers["Content-Type"].split(";")[0] in ("text/javascript", "text/css", "image/png"), asset
+        assert "max-age" in served.headers["Cache-Control"]
+    assert anonymous.get("/docs/assets/swagger-ui-0.0.0/swagger-ui.css").status_code == 404
+
+
+def test_asyncapi_json_and_the_events_page_are_served(anonymous):
+    from tests.support.asyncapi_schema import asyncapi_errors
+    document = anonymous.get("/asyncapi.json")
+    assert document.status_code == 200 and asyncapi_errors(document.json()) == []
+    page = anonymous.get("/docs/events")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    for channel in document.json()["channels"]:
+        assert f"data-event-type='{channel}'" in page.text
 
 
 def test_health_is_503_naming_the_database_when_it_is_gone(stack, rabbit_config, tmp_path):

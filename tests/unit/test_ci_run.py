@@ -1,5 +1,5 @@
 """.ci/run: a wait that times out fails the run (instead of falling through to a confusing test
-failure), and the tools the README story test needs are installed when missing."""
+failure), and the tools the README story and browser tests need are installed when missing."""
 import os
 import re
 import subprocess
@@ -61,8 +61,8 @@ def test_present_tools_are_left_alone(tmp_path):
     assert not calls.exists()
 
 
-def test_ci_run_ensures_curl_and_jq_before_it_uses_curl():
+def test_ci_run_ensures_curl_jq_and_chromium_before_it_uses_curl():
     text = CI_RUN.read_text()
     ensure = re.search(r"^ensure_tools (.*)$", text, re.M)
-    assert ensure and {"curl", "jq"} <= set(ensure.group(1).split())
+    assert ensure and {"curl", "jq", "chromium"} <= set(ensure.group(1).split())
     assert text.index("ensure_tools") < text.index("curl -")

@@ -2,7 +2,8 @@
 from gateway.openapi import routes_of
 from gateway.service import GatewayService
 
-PUBLIC = {("POST", "/v1/auth/token"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs")}
+PUBLIC = {("POST", "/v1/auth/token"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"),
+          ("GET", "/docs/assets/<bundle>/<name>"), ("GET", "/asyncapi.json"), ("GET", "/docs/events")}
 
 
 def test_only_the_routes_listed_as_public_skip_authentication():

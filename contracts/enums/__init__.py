@@ -1,0 +1,19 @@
+"""Enum codes (English snake_case, the API contract) and their zh-CN labels, one module per domain.
+
+Adding a domain's enums: a new module here that calls ``registry.register(name, labels,
+title=...)``. Every module of this package is imported below, so its enums are in ``ALL`` (what
+``GET /v1/meta/enums`` serves) and in the OpenAPI document without touching anything else.
+"""
+import importlib
+import pkgutil
+
+from contracts.enums.registry import ALL, TITLES, register, response_schema  # noqa: F401
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "registry":
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+# The names every caller used before the split into domains (``enums.ROLES``, ...).
+from contracts.enums.cases import CASE_CATEGORIES, CASE_STATUSES  # noqa: E402, F401
+from contracts.enums.notifications import NOTIFICATION_CHANNELS  # noqa: E402, F401
+from contracts.enums.people import CROSS_DEPARTMENT_ROLES, DEPARTMENTS, ROLES  # noqa: E402, F401
