@@ -1,4 +1,4 @@
-# Helpers for .ci/run (sourced; also sourced by tests/unit/test_ci_run.py).
+# Helpers for .ci/run (sourced; also sourced by tests/unit/ops/test_ci_run.py).
 
 # wait_for SECONDS WHAT COMMAND...: run COMMAND once a second until it succeeds; after SECONDS
 # tries, say what never became ready and fail (a loop that falls through would let the run go on

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 INFRA = {"rabbitmq", "mongo"}
 # kit.run is `nameko run` with a bounded stop (SHUTDOWN_SECONDS).
 NAMEKO_RUN = ["python", "-m", "kit.run", "--config", "config.yml"]

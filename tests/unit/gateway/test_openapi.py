@@ -20,3 +20,19 @@ def test_request_schemas_come_from_the_validating_marshmallow_schemas():
     assert set(register["required"]) == {"case_no", "title", "category", "department"}
     assert "criminal" in register["properties"]["category"]["enum"]
     assert spec["paths"]["/v1/auth/token"]["post"]["security"] == []
+
+
+def test_the_openapi_document_tells_the_truth_about_errors():
+    paths = build_spec(GatewayService)["paths"]
+    assert {"401", "429", "503", "415", "413"} <= set(paths["/v1/auth/token"]["post"]["responses"])
+    assert "Retry-After" in paths["/v1/auth/token"]["post"]["responses"]["429"]["headers"]
+    assert "409" in paths["/v1/users/{user_id}"]["patch"]["responses"]
+    assert {"503", "504"} <= set(paths["/v1/cases"]["get"]["responses"])
+    assert "504" not in paths["/health"]["get"]["responses"]
+    cursor = next(p for p in paths["/v1/cases"]["get"]["parameters"] if p["name"] == "cursor")
+    assert "next_cursor" in cursor["description"] and cursor["allowEmptyValue"] is True
+
+
+def test_patch_user_declares_that_it_needs_a_field():
+    spec = build_spec(GatewayService)
+    assert spec["components"]["schemas"]["UpdateUser"]["minProperties"] == 1

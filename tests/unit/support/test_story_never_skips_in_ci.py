@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_story(tmp_path, **env):
@@ -16,7 +16,7 @@ def run_story(tmp_path, **env):
     environ.update({"PATH": str(tmp_path), "PINGJIAN_E2E_BASE_URL": "http://127.0.0.1:9",
                     "PINGJIAN_E2E_ADMIN_USER": "admin", "PINGJIAN_E2E_ADMIN_PASSWORD": "unused", **env})
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-                           "tests/e2e/test_readme_story.py"], cwd=ROOT, env=environ, capture_output=True,
+                           "tests/e2e/ops/test_readme_story.py"], cwd=ROOT, env=environ, capture_output=True,
                           text=True, timeout=120)
 
 

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from ops.launcher import ROOT
+
 LAUNCHER = """
 import os, sys, tempfile
 from ops.launcher import Process
@@ -40,7 +42,7 @@ def status(pid):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 def test_children_die_when_the_launcher_dies_abruptly():
     out = subprocess.run([sys.executable, "-c", LAUNCHER], capture_output=True, text=True, check=True,
-                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+                         cwd=str(ROOT))
     pid = int(out.stdout.strip())
     deadline = time.monotonic() + 10
     while alive(pid) and time.monotonic() < deadline:

@@ -6,7 +6,7 @@ import subprocess
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CI_RUN = ROOT / ".ci" / "run"
 LIB = ROOT / ".ci" / "lib.sh"
 

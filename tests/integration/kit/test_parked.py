@@ -11,7 +11,7 @@ from tests.integration.test_notifications_service import PARKED, assigned_event
 from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_messages
 from tests.support.waiting import wait_for
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def parked_command(amqp_uri, *args):
