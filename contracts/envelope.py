@@ -11,12 +11,12 @@ renaming or retyping a field needs a new version.
 """
 import sys
 import uuid
-from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields
 
 from contracts import enums
 from contracts.fields import code, ignoring_unknown, uuid_string
+from kit import clock
 
 ENVELOPE_VERSION = 1
 
@@ -106,7 +106,7 @@ def build_event(event_type, payload, *, source, aggregate_id, correlation_id, ac
         "event_id": str(uuid.uuid4()),
         "type": event_type,
         "version": version,
-        "occurred_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "occurred_at": clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "source": source,
         "aggregate_id": aggregate_id,
         "aggregate_version": aggregate_version,

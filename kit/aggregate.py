@@ -9,7 +9,7 @@ new state). Each event carries the aggregate's version after the change.
 from pymongo.errors import DuplicateKeyError
 
 from kit.errors import Conflict, NotFound
-from kit.mongo import utcnow
+from kit import clock
 
 ATTEMPTS = 5
 
@@ -67,7 +67,7 @@ class Aggregates:
     def _write_if_unchanged(self, doc, changes, events):
         if not changes and not events:
             return doc
-        changes = {**changes, "updated_at": utcnow()}
+        changes = {**changes, "updated_at": clock.now()}
         new_version = doc["version"] + 1
 
         def work(session):

@@ -19,6 +19,7 @@ from functools import partial
 
 from nameko.exceptions import ContainerBeingKilled, MalformedRequest
 
+from kit import calendar, clock
 from kit.context import Actor
 from kit.errors import EXPECTED, Unauthorized
 from kit.rpc import Rpc
@@ -82,4 +83,5 @@ class HealthCheck:
     @query(public=True)
     def health(self):
         self.store.ping()
-        return {"status": "ok", "service": self.name}
+        warning = calendar.horizon_warning(clock.today())
+        return {"status": "ok", "service": self.name, "warnings": [warning] if warning else []}

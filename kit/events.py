@@ -30,7 +30,8 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 import contracts.events  # noqa: F401  (registers every payload schema)
 from contracts.envelope import parse_event
 from kit.errors import ContractViolation, database_unavailable
-from kit.mongo import ensure_indexes, run_in_transaction, service_database, utcnow
+from kit.mongo import ensure_indexes, run_in_transaction, service_database
+from kit import clock
 from kit.retention import Purge
 
 log = logging.getLogger("pingjian.events")
@@ -186,7 +187,7 @@ class _InboxHandle:
                 self._db[PROCESSED].insert_one({
                     "_id": f"{self.consumer}:{event['event_id']}",
                     "consumer": self.consumer, "event_id": event["event_id"],
-                    "event_type": event["type"], "processed_at": utcnow(),
+                    "event_type": event["type"], "processed_at": clock.now(),
                 }, session=session)
             except DuplicateKeyError:
                 raise _AlreadyProcessed() from None  # run_in_transaction aborts: nothing was written

@@ -7,7 +7,6 @@ outbox and the service's own writes share sessions and transactions.
 """
 import threading
 import time
-from datetime import datetime, timezone
 
 import pymongo
 from pymongo import MongoClient
@@ -18,12 +17,6 @@ _clients = {}
 # nameko runs every extension's setup() concurrently (green threads), and
 # creating a MongoClient yields: without the lock two providers get two clients.
 _clients_lock = threading.Lock()
-
-
-def utcnow():
-    # Millisecond precision: what BSON dates keep, so a value read back compares equal.
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 # Every database operation is bounded (client-side timeoutMS): a stalled database makes a read

@@ -32,7 +32,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 import contracts.events  # noqa: F401  (registers every payload schema)
 from contracts.envelope import build_event
-from kit.mongo import utcnow
+from kit import clock
 from kit.retention import Purge
 
 log = logging.getLogger("pingjian.outbox")
@@ -89,7 +89,7 @@ class OutboxWriter:
             "envelope": envelope,
             "status": PENDING,
             "seq": next_sequence(),
-            "created_at": utcnow(),
+            "created_at": clock.now(),
             "attempts": 0,
         }, session=session)
         self.added += 1
@@ -158,7 +158,7 @@ class Relay:
     def _hold_lease(self):
         """True while this relay is the leader. Renews only when a third of the lease is used,
         so a busy relay does not pay a database write per wake-up."""
-        now = utcnow()
+        now = clock.now()
         if self._lease_until is not None and now < self._lease_until - self.lease * 2 / 3:
             return True
         try:
@@ -178,7 +178,7 @@ class Relay:
         self._lease_until = None
         try:
             self.db[LEASE].update_one({"_id": "relay", "owner": self.owner},
-                                      {"$set": {"expires_at": utcnow() - self.lease}})
+                                      {"$set": {"expires_at": clock.now() - self.lease}})
         except PyMongoError:
             pass
 
@@ -211,7 +211,7 @@ class Relay:
             for batch, was_routed in ((routed, True), (unroutable, False)):
                 if batch:
                     self.db[OUTBOX].update_many({"_id": {"$in": [r["_id"] for r in batch]}},
-                                                {"$set": {"status": SENT, "sent_at": utcnow(), "routed": was_routed},
+                                                {"$set": {"status": SENT, "sent_at": clock.now(), "routed": was_routed},
                                                  "$inc": {"attempts": 1}})
         for event_type in {record["type"] for record in unroutable} - self._unroutable_types:
             # No queue is bound for this type (yet): RabbitMQ accepted and dropped it. Said once per

@@ -13,7 +13,7 @@ import logging
 import time
 from datetime import timedelta
 
-from kit.mongo import utcnow
+from kit import clock
 
 log = logging.getLogger("pingjian.retention")
 
@@ -37,7 +37,7 @@ class Purge:
         return self.run()
 
     def run(self):
-        cutoff = utcnow() - self.keep
+        cutoff = clock.now() - self.keep
         deleted = self.collection.delete_many({**self.only, self.field: {"$lt": cutoff}}).deleted_count
         if deleted:
             log.info("purged %d %s documents older than %s", deleted, self.collection.name, cutoff.isoformat(),

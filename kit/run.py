@@ -25,6 +25,8 @@ import nameko.cli.run  # noqa: E402
 from nameko.cli.main import main as nameko_main  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
+from kit import clock  # noqa: E402
+
 log = logging.getLogger("pingjian.run")
 
 
@@ -78,6 +80,11 @@ def run(services, config, backdoor_port=None):
 
 
 def main():
+    try:
+        clock.ensure_allowed()  # before anything starts: a production process with a fake clock is refused
+    except clock.FakeClockRefused as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        sys.exit(2)
     nameko.cli.run.run = run  # nameko's argument and config handling, our run loop
     sys.argv = ["nameko", "run", *sys.argv[1:]]
     nameko_main()

@@ -8,6 +8,7 @@ from contracts import enums
 from gateway import docs, schemas
 from gateway.http import route
 from gateway.openapi import build_spec
+from kit import calendar, clock
 
 
 class HealthProbes(DependencyProvider):
@@ -38,10 +39,13 @@ class MetaRoutes:
         return enums.ALL
 
     @route("GET", "/health", auth=False, response=schemas.Health,
-           summary="健康检查（消息队列；数据库：账户服务及其数据库能否应答，每个请求都依赖它）", tag="meta", essential=True)
+           summary="健康检查（消息队列；数据库：账户服务及其数据库能否应答，每个请求都依赖它；工作日历是否覆盖未来两个月）", tag="meta", essential=True)
     def health(self, request):
         checks = {"database": self.probes.service("accounts"), "broker": self.probes.broker()}
         healthy = all(value == "ok" for value in checks.values())
+        # Said ahead of time, not a failure (yet): working-day deadlines of an unknown year would fail.
+        warning = calendar.horizon_warning(clock.today())
+        checks["calendar"] = f"warning: {warning}" if warning else "ok"
         return (200 if healthy else 503), {"status": "ok" if healthy else "unavailable", "checks": checks}
 
     # -- documents and pages about the platform (not in the OpenAPI document; logic in gateway/docs.py)

@@ -2,7 +2,8 @@
 (``<MONGO_DB_PREFIX>_gateway``, collection ``users``). The only code that reads another
 database, once, at start (services/accounts/storage.py moves them); it never writes there, so a
 rollback to the old version still finds its users."""
-from kit.mongo import get_client, utcnow
+from kit.mongo import get_client
+from kit import clock
 from services.accounts import domain
 
 
@@ -25,5 +26,5 @@ def as_account(old):
     user.setdefault("active", True)
     user.setdefault("display_name", username)
     user.setdefault("department", "general")
-    user.setdefault("created_at", utcnow())
+    user.setdefault("created_at", clock.now())
     return user

@@ -5,7 +5,7 @@ from contracts.rpc import accounts_v1 as contract
 from kit.context import RequestContext
 from kit.entrypoints import HealthCheck, command, query
 from kit.errors import TooManyRequests, ValidationFailed
-from kit.mongo import utcnow
+from kit import clock
 from services.accounts import domain, passwords, policy
 from services.accounts.storage import INDEXES, AccountStorage, AccountStore
 
@@ -27,7 +27,7 @@ class AccountsService(HealthCheck):
         username_key = domain.normalize_username(body["username"])[1]
         keys = [(domain.account_key(username_key), policy_.per_account),
                 (domain.address_key(body["address"]), policy_.per_address)]
-        now = utcnow()
+        now = clock.now()
         wait = self.store.throttled_for(keys, now)
         if wait:
             raise TooManyRequests("登录失败次数过多，请稍后再试", retry_after=wait)
@@ -52,7 +52,7 @@ class AccountsService(HealthCheck):
         problems = domain.password_problems(body["password"], body["username"])
         if problems:
             raise ValidationFailed("密码不符合要求", fields={"password": problems})
-        user = domain.new_user(body, passwords.hash_password(body["password"]), actor.user_id, utcnow())
+        user = domain.new_user(body, passwords.hash_password(body["password"]), actor.user_id, clock.now())
         return self.store.users.insert(user, domain.creation_events(user))
 
     @command(body=contract.UpdateUser, response=contract.User)
@@ -79,7 +79,7 @@ class AccountsService(HealthCheck):
         if not passwords.verify_password(user["password_hash"], body["current_password"]):
             raise ValidationFailed("当前密码不正确", fields={"current_password": ["当前密码不正确"]})
         new_hash = passwords.hash_password(body["new_password"])
-        return self.store.users.change(user["_id"], lambda current: domain.password_change(current, new_hash, utcnow()))
+        return self.store.users.change(user["_id"], lambda current: domain.password_change(current, new_hash, clock.now()))
 
     @query(response=contract.User)
     def get_user(self, actor, user_id):

@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from kit.aggregate import Aggregates
 from kit.context import Context
 from kit.errors import Conflict
-from kit.mongo import utcnow
+from kit import clock
 from kit.pagination import paginate
 from kit.retention import Purge
 from kit.storage import Storage, Store
@@ -78,7 +78,7 @@ class AccountStore(Store):
 
     def lock_migration(self, name, owner, seconds=120):
         """True if ``owner`` now holds the migration's lock (free, expired, or already its own)."""
-        now = utcnow()
+        now = clock.now()
         try:
             self.db[MIGRATIONS].find_one_and_update(
                 {"_id": name, "status": {"$ne": "done"}, "$or": [{"owner": owner}, {"expires_at": {"$lte": now}}]},
@@ -92,8 +92,8 @@ class AccountStore(Store):
         """``complete``: nothing is left to move, never run again; otherwise the next start retries
         (what moved is then "already_here") and releases the lock now."""
         self.db[MIGRATIONS].update_one({"_id": name}, {"$set": {
-            "status": "done" if complete else "incomplete", "finished_at": utcnow(), "counts": counts,
-            "expires_at": utcnow() - timedelta(seconds=1)}})
+            "status": "done" if complete else "incomplete", "finished_at": clock.now(), "counts": counts,
+            "expires_at": clock.now() - timedelta(seconds=1)}})
 
     def import_user(self, user):
         """Insert a user moved from elsewhere (its id kept) with its user.created event. Returns
@@ -169,7 +169,7 @@ class AccountStorage(Storage):
             log.warning("the bootstrap admin's password does not meet the password policy (%s); change it "
                         "after the first login", "; ".join(problems))
         user = domain.new_user({"username": username, "display_name": "系统管理员", "department": "general",
-                                "roles": ["admin"]}, passwords.hash_password(password), "bootstrap", utcnow())
+                                "roles": ["admin"]}, passwords.hash_password(password), "bootstrap", clock.now())
         try:
             store.users.insert(user, domain.creation_events(user))
             log.info("bootstrap admin %s created", username)

@@ -2,7 +2,7 @@
 from contracts.rpc import cases_v1 as contract
 from kit.context import RequestContext
 from kit.entrypoints import HealthCheck, command, query
-from kit.mongo import utcnow
+from kit import clock
 from kit.storage import Storage
 from kit.validation import load
 from services.cases import domain, policy
@@ -27,7 +27,7 @@ class CasesService(HealthCheck):
         policy.ensure_can_register(actor, body["department"])
         if body["handler_id"] is not None:
             policy.ensure_valid_handler(actor, body["department"], _handler(handler))
-        case = domain.new_case(body, actor, utcnow())
+        case = domain.new_case(body, actor, clock.now())
         return self.store.cases.insert(case, domain.registration_events(case))
 
     @query(response=contract.Case)

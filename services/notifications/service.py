@@ -3,7 +3,7 @@ from contracts.rpc import notifications_v1 as contract
 from kit.context import RequestContext
 from kit.entrypoints import HealthCheck, command, query
 from kit.events import Inbox, consumes
-from kit.mongo import utcnow
+from kit import clock
 from kit.storage import Storage
 from services.notifications import domain
 from services.notifications.storage import INDEXES, NotificationStore
@@ -18,7 +18,7 @@ class NotificationsService(HealthCheck):
 
     @consumes("cases", "case.assigned")
     def on_case_assigned(self, event, session):
-        self.store.insert_many(domain.for_case_assigned(event, utcnow()), session)
+        self.store.insert_many(domain.for_case_assigned(event, clock.now()), session)
 
     @query(query=contract.NotificationQuery, response=contract.NotificationPage)
     def list_my_notifications(self, actor, query):

@@ -2,7 +2,7 @@
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from kit.errors import NotFound
-from kit.mongo import utcnow
+from kit import clock
 from kit.pagination import paginate
 from kit.storage import Store
 
@@ -36,7 +36,7 @@ class NotificationStore(Store):
     def mark_read(self, recipient_id, notification_id):
         """Mark read (first read time wins); NotFound unless it is the recipient's own."""
         query = {"_id": notification_id, "recipient_id": recipient_id}
-        self._notifications.update_one({**query, "read_at": None}, {"$set": {"read_at": utcnow()}})
+        self._notifications.update_one({**query, "read_at": None}, {"$set": {"read_at": clock.now()}})
         notification = self._notifications.find_one(query)
         if notification is None:
             raise NotFound("通知不存在")

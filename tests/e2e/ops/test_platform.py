@@ -5,10 +5,15 @@ import pytest
 from openapi_spec_validator import validate
 
 
-def test_health_reports_broker_and_database(anonymous):
+def test_health_reports_broker_database_and_the_calendars_horizon(anonymous):
+    from kit import calendar, clock
     response = anonymous.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    body = response.json()
+    assert body["status"] == "ok" and body["checks"]["database"] == "ok" and body["checks"]["broker"] == "ok"
+    # A calendar that ends within two months is a warning, said ahead of time; not (yet) a failure.
+    expected = calendar.horizon_warning(clock.today())
+    assert body["checks"]["calendar"] == (f"warning: {expected}" if expected else "ok")
 
 
 def test_openapi_json_is_valid_openapi_3(anonymous):

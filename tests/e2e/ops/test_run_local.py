@@ -112,13 +112,13 @@ def write_previous_version_data(var):
     from argon2 import PasswordHasher
     from pymongo import MongoClient
 
-    from kit.mongo import utcnow
+    from kit import clock
     from ops.launcher import start_secantus
 
     proc, uri = start_secantus(var / "mongo", free_port(), var / "log")
     try:
         with MongoClient(uri, tz_aware=True) as client:
-            now = utcnow()
+            now = clock.now()
             client.pingjian_gateway.users.insert_many([
                 {"_id": "legacy-admin", "username": "admin", "password_hash": PasswordHasher().hash("legacy-admin-pw"),
                  "display_name": "系统管理员", "department": "general", "roles": ["admin"], "active": True,

@@ -8,7 +8,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from kit.errors import Conflict, Forbidden, TooManyRequests, ValidationFailed
 from kit.events import Inbox, consumes
-from kit.mongo import utcnow
+from kit import clock
 from kit.storage import Storage, Store
 from services.accounts.service import AccountsService
 from tests.support.amqp import Tap, publish_event
@@ -52,7 +52,7 @@ class UserWatcher:
 
     def _record(self, event, session):
         self.store.db.seen.insert_one({"type": event["type"], "user": event["payload"]["id"],
-                                       "version": event["aggregate_version"], "at": utcnow()}, session=session)
+                                       "version": event["aggregate_version"], "at": clock.now()}, session=session)
 
 
 def test_each_change_reaches_a_consumer_exactly_once_through_the_outbox(accounts, container_factory, service_config,
@@ -118,7 +118,7 @@ OLD_HASH = PasswordHasher().hash("old-password-2025")
 
 def old_gateway_users(service_db):
     """The users collection as the gateway of the previous version kept it."""
-    created = utcnow()
+    created = clock.now()
     return [{"_id": "old-admin", "username": "admin", "password_hash": OLD_HASH, "display_name": "系统管理员",
              "department": "general", "roles": ["admin"], "active": True, "created_at": created,
              "created_by": "bootstrap", "token_version": 2},

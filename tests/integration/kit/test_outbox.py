@@ -10,7 +10,8 @@ from nameko.standalone.events import get_event_exchange
 
 import kit.outbox
 from kit.context import Context
-from kit.mongo import ensure_indexes, run_in_transaction, utcnow
+from kit.mongo import ensure_indexes, run_in_transaction
+from kit import clock
 from kit.outbox import INDEXES, LEASE, OUTBOX, OutboxWriter, Relay
 from kit.retention import Purge
 from ops.launcher import free_port
@@ -95,8 +96,8 @@ def test_only_one_relay_holds_the_lease_until_it_lets_go(db, rabbit_config):
 
 
 def test_a_released_lease_is_free_at_once_even_within_the_same_millisecond(db, rabbit_config, monkeypatch):
-    frozen = kit.outbox.utcnow()
-    monkeypatch.setattr(kit.outbox, "utcnow", lambda: frozen)  # the handover happens within one tick
+    frozen = kit.outbox.clock.now()
+    monkeypatch.setattr(kit.outbox.clock, "now", lambda: frozen)  # the handover happens within one tick
     first, second = relay_for(db, rabbit_config["AMQP_URI"]), relay_for(db, rabbit_config["AMQP_URI"])
     assert first._hold_lease()
     first._release_lease()
@@ -154,9 +155,9 @@ def test_the_leading_relay_purges_sent_records_past_retention_and_keeps_the_rest
     write_events("old", "recent")
     relay = relay_for(db, rabbit_config["AMQP_URI"])
     relay.publish_pending()
-    db[OUTBOX].update_one({"aggregate_id": "old"}, {"$set": {"sent_at": utcnow() - timedelta(days=8)}})
+    db[OUTBOX].update_one({"aggregate_id": "old"}, {"$set": {"sent_at": clock.now() - timedelta(days=8)}})
     write_events("pending")  # not sent yet: never purged, however old
-    db[OUTBOX].update_one({"aggregate_id": "pending"}, {"$set": {"created_at": utcnow() - timedelta(days=30)}})
+    db[OUTBOX].update_one({"aggregate_id": "pending"}, {"$set": {"created_at": clock.now() - timedelta(days=30)}})
 
     relay.retention = Purge(db[OUTBOX], "sent_at", keep_days=7, every_seconds=3600, only={"status": "sent"})
     follower = relay_for(db, rabbit_config["AMQP_URI"])
@@ -180,9 +181,9 @@ def test_a_relay_stopped_before_its_thread_first_runs_stays_stopped(db, rabbit_c
 
 def test_retention_runs_at_first_call_then_waits_for_its_interval(db):
     purge = Purge(db["bookkeeping"], "at", keep_days=1, every_seconds=3600)
-    db["bookkeeping"].insert_many([{"at": utcnow() - timedelta(days=2)}, {"at": utcnow()}])
+    db["bookkeeping"].insert_many([{"at": clock.now() - timedelta(days=2)}, {"at": clock.now()}])
     assert purge.maybe_run() == 1
-    db["bookkeeping"].insert_one({"at": utcnow() - timedelta(days=2)})
+    db["bookkeeping"].insert_one({"at": clock.now() - timedelta(days=2)})
     assert purge.maybe_run() == 0  # not due yet
     assert db["bookkeeping"].count_documents({}) == 2
 
@@ -297,7 +298,7 @@ def test_a_leader_that_dies_holding_its_lease_is_replaced_once_the_lease_expires
     write_events("a", "b", "a", "c")
     follower_thread = eventlet.spawn(follower.run)
     try:
-        eventlet.sleep(max((expires_at - utcnow()).total_seconds() - 0.3, 0))
+        eventlet.sleep(max((expires_at - clock.now()).total_seconds() - 0.3, 0))
         assert tap.drain() == []  # the dead leader's lease still holds: the follower waits
         received = []
         wait_for(lambda: received.extend(tap.drain()) or len(received) >= 4, timeout=10, message="takeover")

@@ -7,7 +7,7 @@ from pathlib import Path
 from kit.events import ATTEMPTS_HEADER
 from kit.parked import queue_depth
 from services.notifications.service import NotificationsService
-from tests.integration.test_notifications_service import PARKED, assigned_event
+from tests.integration.notifications.test_service import PARKED, assigned_event
 from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_messages
 from tests.support.waiting import wait_for
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from contracts.envelope import build_event
-from kit.mongo import utcnow
+from kit import clock
 from kit.parked import queue_depth
 from services.notifications.service import NotificationsService
 from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_messages
@@ -62,8 +62,8 @@ def test_an_event_breaking_its_contract_is_parked_not_lost(notifications, rabbit
 
 def test_processed_ids_older_than_the_retention_window_are_purged_recent_ones_kept(notifications, rabbit_config):
     notifications.inbox_processed.insert_many([
-        {"_id": "old", "event_id": "old", "processed_at": utcnow() - timedelta(days=31)},
-        {"_id": "recent", "event_id": "recent", "processed_at": utcnow() - timedelta(days=29)}])
+        {"_id": "old", "event_id": "old", "processed_at": clock.now() - timedelta(days=31)},
+        {"_id": "recent", "event_id": "recent", "processed_at": clock.now() - timedelta(days=29)}])
     publish_event(rabbit_config["AMQP_URI"], "cases", assigned_event())
     # The first handled event triggers the first retention check (then once per RETENTION_CHECK_SECONDS).
     wait_for(lambda: notifications.inbox_processed.find_one({"_id": "old"}) is None, message="old id purged")
