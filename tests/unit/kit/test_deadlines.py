@@ -1,0 +1,22 @@
+"""Deadline rules: thresholds are data, each firing at the rule's local time on its day."""
+from datetime import date, datetime, time, timezone
+
+from kit.deadlines import DeadlineRule, Threshold, record_id
+
+REPLY = DeadlineRule("recommendation.reply", (Threshold("due_soon_7d", -7), Threshold("due_soon_1d", -1),
+                                              Threshold("due_today", 0), Threshold("overdue", 1),
+                                              Threshold("very_overdue", 30)), at=time(8, 0))
+
+
+def test_each_threshold_fires_at_eight_in_the_morning_shanghai_time_on_its_day():
+    due = date(2026, 3, 31)
+    fires = {t.name: REPLY.fires_at(due, t) for t in REPLY.thresholds}
+    assert fires["due_soon_7d"] == datetime(2026, 3, 24, 0, 0, tzinfo=timezone.utc)
+    assert fires["due_today"] == datetime(2026, 3, 31, 0, 0, tzinfo=timezone.utc)
+    assert fires["overdue"] == datetime(2026, 4, 1, 0, 0, tzinfo=timezone.utc)
+    assert fires["very_overdue"] == datetime(2026, 4, 30, 0, 0, tzinfo=timezone.utc)
+
+
+def test_one_record_per_kind_aggregate_and_threshold():
+    assert record_id("recommendation.reply", "r-1", "overdue") == "recommendation.reply:r-1:overdue"
+    assert REPLY.threshold("due_soon_1d").days == -1
