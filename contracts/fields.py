@@ -24,6 +24,7 @@ def _localize_error_messages():
         fields.Mapping: {"invalid": "应为 JSON 对象"},
         fields.Nested: {"type": "应为 JSON 对象"},
         fields.DateTime: {"invalid": "不是有效的日期时间"},
+        fields.Date: {"invalid": "不是有效的日期（YYYY-MM-DD）", "format": "无法格式化的日期"},
     }.items():
         field_cls.default_error_messages = {**field_cls.default_error_messages, **messages}
     Schema._default_error_messages = {**Schema._default_error_messages,
@@ -142,3 +143,43 @@ def _ignore_unknown_within(field):
                   *getattr(field, "tuple_fields", ())):
         if inner is not None:  # List, Dict/Mapping values, Tuple
             _ignore_unknown_within(inner)
+
+
+MAX_FEN = 10 ** 13  # an absurd amount for a district procuratorate: almost certainly a typo
+
+
+class Money(fields.Integer):
+    """An amount in integer fen: a JSON integer only (no float, no string), 0 ≤ amount ≤ 10^13."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=validate.Range(min=0, max=MAX_FEN, error="金额（分）应在 {min} 到 {max} 之间"),
+                         **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def money(**kwargs):
+    return Money(**kwargs)
+
+
+def count(**kwargs):
+    """A number of people or things: a JSON integer, not negative."""
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=10 ** 9, error="应在 {min} 到 {max} 之间"),
+                          **kwargs)
+
+
+class Day(fields.Date):
+    """A calendar date, YYYY-MM-DD (due dates, decision dates: Asia/Shanghai dates). Loaded as a
+    ``date``; stored as its ISO text (BSON has no date-only type), and dumped from either."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def day(**kwargs):
+    return Day(format="%Y-%m-%d", **kwargs)

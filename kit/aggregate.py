@@ -5,17 +5,23 @@ rest: the insert or the optimistic-lock update and the events commit in one tran
 change that lost a race against another writer is decided again on the fresh document (callers
 send no version, so a concurrent change is not theirs to resolve; the rules still apply to the
 new state). Each event carries the aggregate's version after the change.
+
+``journal(session, doc, changes, events, created)``, when given, runs in the same transaction after
+each write (``doc`` as it was before a change, or as inserted): an append-only history, for example.
+
+Several aggregates changed together (a suspect and its case) use ``stage_insert`` / ``stage_change``
+inside one ``store.transaction``; ``Stale`` then means "decide again" for the whole of it.
 """
 from pymongo.errors import DuplicateKeyError
 
-from kit.errors import Conflict, NotFound
 from kit import clock
+from kit.errors import Conflict, NotFound
 
 ATTEMPTS = 5
 
 
-class _Stale(Exception):
-    """The document changed between read and write (never leaves this module)."""
+class Stale(Exception):
+    """The document changed between read and write."""
 
 
 class Aggregates:
@@ -24,21 +30,17 @@ class Aggregates:
     ``not_found`` is the zh-CN message of a 404; ``duplicate(doc)`` turns a unique-index clash on
     insert into the Conflict to raise (field and message), or None to let it propagate."""
 
-    def __init__(self, store, collection, *, not_found, duplicate=None):
+    def __init__(self, store, collection, *, not_found, duplicate=None, journal=None):
         self.store = store
         self.collection = store.db[collection]
         self.not_found = not_found
         self.duplicate = duplicate
+        self.journal = journal
 
     def insert(self, doc, events):
         """Insert a new document (version 1) with its events."""
-        doc.setdefault("version", 1)
-
-        def work(session):
-            self.collection.insert_one(doc, session=session)
-            self.store.emit(session, doc["_id"], events, aggregate_version=doc["version"])
         try:
-            self.store.transaction(work)
+            self.store.transaction(lambda session: self.stage_insert(session, doc, events))
         except DuplicateKeyError:
             conflict = self.duplicate(doc) if self.duplicate else None
             if conflict is None:
@@ -46,8 +48,8 @@ class Aggregates:
             raise conflict from None
         return doc
 
-    def get(self, doc_id):
-        doc = self.collection.find_one({"_id": doc_id})
+    def get(self, doc_id, session=None):
+        doc = self.collection.find_one({"_id": doc_id}, session=session)
         if doc is None:
             raise NotFound(self.not_found)
         return doc
@@ -55,26 +57,43 @@ class Aggregates:
     def change(self, doc_id, decide, attempts=ATTEMPTS):
         """``decide(doc) -> (changes, events)``, applied if nobody changed the document meanwhile;
         otherwise read and decide again, up to ``attempts`` times (then 409)."""
-        for attempt in range(attempts):
-            doc = self.get(doc_id)
-            changes, events = decide(doc)
-            try:
-                return self._write_if_unchanged(doc, changes, events)
-            except _Stale:
-                if attempt == attempts - 1:
-                    raise Conflict("数据正被他人同时修改，请稍后重试") from None
+        return retrying(lambda: self._change_once(doc_id, decide), attempts)
 
-    def _write_if_unchanged(self, doc, changes, events):
+    def _change_once(self, doc_id, decide):
+        doc = self.get(doc_id)
+        changes, events = decide(doc)
         if not changes and not events:
             return doc
+        return self.store.transaction(lambda session: self.stage_change(session, doc, changes, events))
+
+    # -- building blocks for a transaction of the caller's ------------------------------------------
+    def stage_insert(self, session, doc, events):
+        doc.setdefault("version", 1)
+        self.collection.insert_one(doc, session=session)
+        self.store.emit(session, doc["_id"], events, aggregate_version=doc["version"])
+        if self.journal:
+            self.journal(session, doc, {key: value for key, value in doc.items() if key != "_id"}, events, True)
+        return doc
+
+    def stage_change(self, session, doc, changes, events):
+        """Write ``changes`` if ``doc`` is still at its version (else Stale); returns the new document."""
         changes = {**changes, "updated_at": clock.now()}
         new_version = doc["version"] + 1
-
-        def work(session):
-            result = self.collection.update_one({"_id": doc["_id"], "version": doc["version"]},
-                                                {"$set": changes, "$inc": {"version": 1}}, session=session)
-            if result.matched_count != 1:
-                raise _Stale()
-            self.store.emit(session, doc["_id"], events, aggregate_version=new_version)
-        self.store.transaction(work)
+        result = self.collection.update_one({"_id": doc["_id"], "version": doc["version"]},
+                                            {"$set": changes, "$inc": {"version": 1}}, session=session)
+        if result.matched_count != 1:
+            raise Stale()
+        self.store.emit(session, doc["_id"], events, aggregate_version=new_version)
+        if self.journal:
+            self.journal(session, doc, changes, events, False)
         return {**doc, **changes, "version": new_version}
+
+
+def retrying(attempt, attempts=ATTEMPTS):
+    """Run ``attempt()`` again while it raises Stale, up to ``attempts`` times (then 409)."""
+    for number in range(attempts):
+        try:
+            return attempt()
+        except Stale:
+            if number == attempts - 1:
+                raise Conflict("数据正被他人同时修改，请稍后重试") from None

@@ -73,6 +73,11 @@ class OutboxWriter:
         self._context = context
         self.added = 0
 
+    @property
+    def actor(self):
+        """Who is acting in this worker (None for the platform's own work: deadlines, jobs, start-up)."""
+        return self._context.actor
+
     def add(self, session, event_type, aggregate_id, payload, *, version=1, aggregate_version=None):
         """Write one event in the caller's transaction. ``version`` is the payload's contract version;
         ``aggregate_version`` the aggregate's version after the change (consumers can then tell a

@@ -15,3 +15,45 @@ CASE_STATUSES = register("case_statuses", {
     "decided": "已决定",
     "closed": "已结案",
 }, title="案件状态")
+
+SUSPECT_LAYERS = register("suspect_layers", {
+    "organizer": "组织者",
+    "core_member": "骨干成员",
+    "ordinary_member": "一般成员",
+    "peripheral": "外围人员",
+}, title="犯罪嫌疑人层级（分层分类）")
+
+CHARGES = register("charges", {
+    "fraud": "诈骗罪",
+    "helping_network_crime": "帮助信息网络犯罪活动罪（帮信罪）",
+    "concealing_proceeds": "掩饰、隐瞒犯罪所得、犯罪所得收益罪（掩隐罪）",
+    "illegal_use_of_network": "非法利用信息网络罪",
+    "money_laundering": "洗钱罪",
+    "personal_information": "侵犯公民个人信息罪",
+}, title="罪名")
+
+SUSPECT_DECISIONS = register("suspect_decisions", {
+    "prosecute": "起诉",
+    "non_prosecution": "不起诉",
+    "withdrawn": "撤回（撤案）",
+    "returned_for_investigation": "退回补充侦查",
+}, title="对犯罪嫌疑人的处理决定")
+
+# The conditions of a lawful "termination of this round of enforcement" (终本), from the Supreme
+# People's Court's rules on terminating the current enforcement procedure (2016): all must hold.
+TERMINATION_CHECKS = register("termination_checks", {
+    "property_report_ordered": "已责令被执行人报告财产",
+    "consumption_restricted": "已发出限制消费令",
+    "property_investigated": "已穷尽财产调查措施",
+    "no_enforceable_property": "未发现可供执行的财产或财产不能处置",
+    "applicant_heard": "已听取申请执行人意见",
+    "dishonest_listing_considered": "已依法将符合条件的被执行人纳入失信名单",
+}, title="终本合法性核查事项")
+
+WAGE_SUPERVISION_OUTCOMES = register("wage_supervision_outcomes", {
+    "ongoing": "监督中",
+    "recommendation_issued": "已发出检察建议",
+    "enforcement_resumed": "已恢复执行",
+    "wages_paid": "欠薪已清偿",
+    "no_violation_found": "未发现违法情形",
+}, title="护薪执行监督结果")

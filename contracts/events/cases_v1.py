@@ -58,3 +58,62 @@ class CaseStatusChanged(_CaseRef):
 
     example = {**_CASE, "from": "registered", "to": "under_review",
                "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c"}
+
+
+_SUSPECT_ID = "7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b"
+
+
+@register("case.non_prosecution_decided", 1)
+class NonProsecutionDecided(_CaseRef):
+    class Meta:
+        title = "不起诉并移送行政处罚（行刑反向衔接）"
+        description = ("对犯罪嫌疑人作出不起诉决定、且认为应给予行政处罚时发出，每个这样的决定一次；"
+                       "行政检察部门据此制发检察意见。须在决定后 3 个工作日内移送（referral_due_on）。")
+
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
+    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
+    layer = code(enums.SUSPECT_LAYERS, required=True, metadata={"description": "层级代码"})
+    charges = fields.List(code(enums.CHARGES), required=True, metadata={"description": "罪名代码"})
+    decided_on = fields.Date(required=True, metadata={"description": "不起诉决定日期"})
+    reason = fields.String(required=True, metadata={"description": "不起诉理由"})
+    administrative_organ = fields.String(required=True, allow_none=True,
+                                         metadata={"description": "主管行政机关（已知时）"})
+    referral_due_on = fields.Date(required=True, metadata={"description": "移送期限（决定后第 3 个工作日）"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
+               "suspect_name": "王某", "layer": "peripheral", "charges": ["helping_network_crime"],
+               "decided_on": "2026-09-29", "reason": "犯罪情节轻微，依法不需要判处刑罚",
+               "administrative_organ": "某区公安分局", "referral_due_on": "2026-10-09"}
+
+
+@register("case.referral_recorded", 1)
+class ReferralRecorded(Schema):
+    class Meta:
+        title = "已移送行政处罚"
+        description = "承办人登记已将不起诉人移送行政主管部门时发出；对应的逾期提醒随之取消。"
+
+    case_id = fields.String(required=True, metadata={"description": "案件编号"})
+    case_no = fields.String(required=True, metadata={"description": "案号"})
+    department = code(enums.DEPARTMENTS, required=True, metadata={"description": "承办部门代码"})
+    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
+    transferred_on = fields.Date(required=True, metadata={"description": "移送日期"})
+    referral_due_on = fields.Date(required=True, metadata={"description": "移送期限"})
+
+    example = {"case_id": _CASE["case_id"], "case_no": _CASE["case_no"], "department": "criminal",
+               "suspect_id": _SUSPECT_ID, "transferred_on": "2026-10-08", "referral_due_on": "2026-10-09"}
+
+
+@register("case.referral_overdue", 1)
+class ReferralOverdue(_CaseRef):
+    class Meta:
+        title = "移送行政处罚逾期"
+        description = "决定后 3 个工作日内仍未登记移送时发出，每人一次。"
+
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
+    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
+    referral_due_on = fields.Date(required=True, metadata={"description": "移送期限"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
+               "suspect_name": "王某", "referral_due_on": "2026-10-09"}

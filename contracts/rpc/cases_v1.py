@@ -1,9 +1,14 @@
 """RPC contract of the ``cases`` service, version 1 (also the HTTP bodies of /v1/cases)."""
-from marshmallow import Schema, fields
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
-from contracts.fields import code, line
+from contracts.fields import StrictBoolean, code, count, day, line, money, text
 from contracts.rpc.common import PageQuery
+
+# A resident identity card number: 18 characters (17 digits and a digit or X) or the older 15 digits.
+_ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
 
 
 def user_id(**kwargs):
@@ -32,6 +37,8 @@ class HandlerAccount(Schema):
 
 class TransitionCase(Schema):
     to = code(enums.CASE_STATUSES, required=True)
+    # The date of the decision, when moving to "decided" (today, if not given).
+    decided_on = day(load_default=None, allow_none=True)
 
 
 class CaseQuery(PageQuery):
@@ -42,6 +49,45 @@ class CaseQuery(PageQuery):
     q = line(1, 100, load_default=None)
 
 
+class AssetRecovery(Schema):
+    """追赃挽损 of a criminal case, integer fen. Recovered never exceeds involved; what was returned to
+    victims never exceeds what was recovered."""
+    amount_involved_fen = money(required=True)
+    victims = count(required=True)
+    frozen_seized_fen = money(required=True)
+    recovered_fen = money(required=True)
+    returned_to_victims_fen = money(required=True)
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        if data.get("recovered_fen", 0) > data.get("amount_involved_fen", 0):
+            raise ValidationError("追缴金额不能超过涉案金额", "recovered_fen")
+        if data.get("returned_to_victims_fen", 0) > data.get("recovered_fen", 0):
+            raise ValidationError("返还被害人金额不能超过追缴金额", "returned_to_victims_fen")
+
+
+class WageSupervision(Schema):
+    """护薪: execution supervision of migrant workers' wage cases. ``termination_checks_met`` lists the
+    conditions of a lawful termination of this round of enforcement (终本) that the court met."""
+    applicants = count(required=True)
+    wages_owed_fen = money(required=True)
+    recovered_fen = money(required=True)
+    court_termination_on = day(load_default=None, allow_none=True)
+    termination_checks_met = fields.List(code(enums.TERMINATION_CHECKS), load_default=list)
+    outcome = code(enums.WAGE_SUPERVISION_OUTCOMES, load_default="ongoing")
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        if data.get("recovered_fen", 0) > data.get("wages_owed_fen", 0):
+            raise ValidationError("已追回工资不能超过欠薪金额", "recovered_fen")
+
+
+class WageSupervisionView(WageSupervision):
+    outstanding_fen = fields.Integer()
+    termination_lawful = fields.Boolean(allow_none=True)
+    termination_checks_missing = fields.List(fields.String())
+
+
 class Case(Schema):
     id = fields.String(attribute="_id")
     case_no = fields.String()
@@ -50,10 +96,106 @@ class Case(Schema):
     department = fields.String()
     handler_id = fields.String(allow_none=True)
     status = fields.String()
+    decided_on = day(allow_none=True, dump_default=None)
+    suspect_count = fields.Integer(dump_default=0)
+    asset_recovery = fields.Nested(AssetRecovery, allow_none=True, dump_default=None)
+    wage_supervision = fields.Nested(WageSupervisionView, allow_none=True, dump_default=None)
+    # The earliest due date of a referral not yet recorded (行刑反向衔接), if any.
+    referral_due_on = day(allow_none=True, dump_default=None)
     version = fields.Integer()
     created_by = fields.String()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")
+
+
+def _valid_id_number(value):
+    if not _ID_NUMBER.fullmatch(value):
+        raise ValidationError("身份证号应为 18 位（末位可为 X）或 15 位数字")
+
+
+class SuspectDecision(Schema):
+    decision = code(enums.SUSPECT_DECISIONS, required=True)
+    decided_on = day(required=True)
+    reason = text(1, 2000, required=True)
+    # A non-prosecuted suspect whose conduct still deserves an administrative penalty: the reverse
+    # referral (行刑反向衔接) to the administrative department starts.
+    administrative_penalty_warranted = StrictBoolean(load_default=False)
+    administrative_organ = line(1, 100, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _warranted_only_when_not_prosecuted(self, data, **kwargs):
+        if data.get("administrative_penalty_warranted") and data.get("decision") != "non_prosecution":
+            raise ValidationError("仅不起诉决定可移送行政处罚", "administrative_penalty_warranted")
+
+
+class NewSuspect(Schema):
+    name = line(1, 64, required=True)
+    id_number = line(15, 18, required=True, validate=_valid_id_number)
+    layer = code(enums.SUSPECT_LAYERS, required=True)
+    charges = fields.List(code(enums.CHARGES), load_default=list,
+                          validate=validate.Length(max=20, error="罪名最多 {max} 个"))
+    decision = fields.Nested(SuspectDecision, load_default=None, allow_none=True)
+
+
+class EditSuspect(Schema):
+    """A change to a suspect; at least one field. ``decision`` replaces the decision."""
+    openapi_extra = {"minProperties": 1}
+    name = line(1, 64)
+    id_number = line(15, 18, validate=_valid_id_number)
+    layer = code(enums.SUSPECT_LAYERS)
+    charges = fields.List(code(enums.CHARGES), validate=validate.Length(max=20, error="罪名最多 {max} 个"))
+    decision = fields.Nested(SuspectDecision, allow_none=True)
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("至少提供一个要修改的字段：name, id_number, layer, charges, decision", "_schema")
+
+
+class RecordReferral(Schema):
+    transferred_on = day(required=True)
+
+
+class Referral(Schema):
+    due_on = day()
+    transferred_on = day(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class Suspect(Schema):
+    id = fields.String(attribute="_id")
+    case_id = fields.String()
+    name = fields.String()
+    # Shown whole only to the handler, the case department's head and admin; masked for others.
+    id_number = fields.String()
+    id_number_masked = fields.Boolean()
+    layer = fields.String()
+    charges = fields.List(fields.String())
+    decision = fields.Nested(SuspectDecision, allow_none=True, dump_default=None)
+    referral = fields.Nested(Referral, allow_none=True, dump_default=None)
+    version = fields.Integer()
+    created_at = fields.DateTime(format="iso")
+    updated_at = fields.DateTime(format="iso")
+
+
+class SuspectPage(Schema):
+    items = fields.List(fields.Nested(Suspect))
+    next_cursor = fields.String(allow_none=True)
+
+
+class HistoryEntry(Schema):
+    id = fields.String(attribute="_id")
+    case_id = fields.String()
+    at = fields.DateTime(format="iso", attribute="created_at")
+    actor = fields.Dict(allow_none=True)
+    action = fields.String()
+    subject = fields.String()
+    changes = fields.Dict()
+
+
+class HistoryPage(Schema):
+    items = fields.List(fields.Nested(HistoryEntry))
+    next_cursor = fields.String(allow_none=True)
 
 
 class CasePage(Schema):

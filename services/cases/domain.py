@@ -56,8 +56,9 @@ def assign(case, handler_id):
     return {"handler_id": handler_id}, [event]
 
 
-def transition(case, target):
-    """Return (changes, events) for moving the case to ``target``; Conflict if not allowed."""
+def transition(case, target, decided_on=None):
+    """Return (changes, events) for moving the case to ``target``; Conflict if not allowed. Moving to
+    "decided" records the decision date (``decided_on``: the caller's, or today)."""
     current = case["status"]
     if target not in TRANSITIONS[current]:
         allowed = "、".join(STATUS_LABELS[s] for s in TRANSITIONS[current]) or "无"
@@ -65,4 +66,7 @@ def transition(case, target):
                        f"（允许：{allowed}）", fields={"to": [f"不允许的状态变更：{current} → {target}"]})
     event = ("case.status_changed", {**_ref(case), "from": current, "to": target,
                                      "handler_id": case["handler_id"]})
-    return {"status": target}, [event]
+    changes = {"status": target}
+    if target == "decided":
+        changes["decided_on"] = decided_on.isoformat() if decided_on else None
+    return changes, [event]

@@ -66,3 +66,25 @@ def ensure_valid_handler(actor, department, handler):
 
 def _bad_handler(reason):
     return ValidationFailed("承办人不符合要求", fields={"handler_id": [reason]})
+
+
+def _heads_the_department(actor, case):
+    return actor.has_any_role("department_head") and actor.department == case["department"]
+
+
+def ensure_can_edit_content(actor, case):
+    """Suspects, decisions, asset recovery, wage supervision: the handler or the head of the case's
+    department."""
+    if not (handles(actor, case) or _heads_the_department(actor, case)):
+        raise Forbidden("只有承办人或本部门负责人可以修改案件内容")
+
+
+def ensure_can_record_referral(actor, case):
+    if not handles(actor, case):
+        raise Forbidden("只有承办人可以登记移送行政处罚")
+
+
+def may_see_personal_data(actor, case):
+    """Whole id numbers: the handler, the head of the case's department and admin; others see them
+    masked."""
+    return handles(actor, case) or _heads_the_department(actor, case) or actor.is_admin

@@ -28,6 +28,9 @@ class Api:
     def patch(self, path, **kwargs):
         return self.request("PATCH", path, **kwargs)
 
+    def put(self, path, **kwargs):
+        return self.request("PUT", path, **kwargs)
+
     def login(self, username, password):
         response = self.post("/v1/auth/token", json={"username": username, "password": password})
         assert response.status_code == 200, response.text

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -37,8 +37,8 @@ def test_registration_with_handler_also_emits_assigned():
 @pytest.mark.parametrize("current,target", [("registered", "under_review"), ("under_review", "decided"),
                                             ("decided", "closed")])
 def test_each_forward_step_is_allowed(current, target):
-    changes, events = domain.transition({**make_case(), "status": current}, target)
-    assert changes == {"status": target}
+    changes, events = domain.transition({**make_case(), "status": current}, target, date(2026, 10, 9))
+    assert changes == ({"status": target, "decided_on": "2026-10-09"} if target == "decided" else {"status": target})
     assert events[0][0] == "case.status_changed"
     assert events[0][1]["from"] == current and events[0][1]["to"] == target
 

@@ -21,6 +21,9 @@ def test_the_names_from_before_the_split_still_work():
 def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
     assert enums.ALL == {"roles": enums.ROLES, "departments": enums.DEPARTMENTS,
                          "case_categories": enums.CASE_CATEGORIES, "case_statuses": enums.CASE_STATUSES,
+                         "suspect_layers": enums.SUSPECT_LAYERS, "charges": enums.CHARGES,
+                         "suspect_decisions": enums.SUSPECT_DECISIONS, "termination_checks": enums.TERMINATION_CHECKS,
+                         "wage_supervision_outcomes": enums.WAGE_SUPERVISION_OUTCOMES,
                          "notification_channels": enums.NOTIFICATION_CHANNELS}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)

@@ -1,0 +1,130 @@
+"""Suspect rules, free of any broker or database: adding and editing suspects, their decisions,
+and the reverse referral (行刑反向衔接) a non-prosecution with an administrative penalty starts.
+
+*(rule)* The case goes to the administrative department within 3 working days of the decision:
+``REFERRAL_WORKING_DAYS``, from the kit's working-day calendar. A deadline then fires
+``case.referral_overdue`` the day after the due date if no referral was recorded.
+"""
+import uuid
+from datetime import date, time
+
+from kit import calendar
+from kit.deadlines import DeadlineRule, Threshold
+from kit.errors import ValidationFailed
+
+REFERRAL_WORKING_DAYS = 3
+# "overdue" fires as the due day ends (00:00 the next day, Asia/Shanghai).
+REFERRAL_DEADLINE = DeadlineRule("case.referral", (Threshold("overdue", 1),), at=time(0, 0))
+PERSONAL_FIELDS = ("id_number",)
+
+
+def mask_id_number(id_number):
+    """110101199003072316 -> 110101********2316: the region and the last four, nothing in between."""
+    if not id_number or len(id_number) < 10:
+        return "*" * len(id_number or "")
+    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+def refers(decision):
+    """A decision that starts the reverse referral."""
+    return bool(decision) and decision["decision"] == "non_prosecution" and \
+        bool(decision.get("administrative_penalty_warranted"))
+
+
+def _stored_decision(decision):
+    if not decision:
+        return None
+    return {**decision, "decided_on": decision["decided_on"].isoformat()}
+
+
+def _check_decision_date(decision, today):
+    if decision and decision["decided_on"] > today:
+        raise ValidationFailed("决定日期不能晚于今天", fields={"decision": {"decided_on": ["决定日期不能晚于今天"]}})
+
+
+def new_suspect(case, data, now, today):
+    """(suspect, events) for a suspect added to ``case``."""
+    _check_decision_date(data.get("decision"), today)
+    suspect = {"_id": uuid.uuid4().hex, "case_id": case["_id"], "name": data["name"],
+               "id_number": data["id_number"].upper(), "layer": data["layer"],
+               "charges": list(dict.fromkeys(data["charges"])), "decision": _stored_decision(data.get("decision")),
+               "referral": None, "created_at": now, "updated_at": now}
+    changes, events = _decision_effects(case, suspect, None, suspect["decision"])
+    return {**suspect, **changes}, events
+
+
+def edit(case, suspect, data, today):
+    """(changes, events) for an edit of ``suspect``; a new qualifying decision starts a referral."""
+    _check_decision_date(data.get("decision"), today)
+    changes = {key: value for key, value in data.items() if key != "decision"}
+    if "id_number" in changes:
+        changes["id_number"] = changes["id_number"].upper()
+    if "charges" in changes:
+        changes["charges"] = list(dict.fromkeys(changes["charges"]))
+    if "decision" in data:
+        changes["decision"] = _stored_decision(data["decision"])
+    changes = {key: value for key, value in changes.items() if suspect.get(key) != value}
+    if "decision" not in changes:
+        return changes, []
+    effects, events = _decision_effects(case, suspect, suspect.get("decision"), changes["decision"])
+    return {**changes, **effects}, events
+
+
+def _decision_effects(case, suspect, before, after):
+    """The referral a decision starts (or ends) and the event it announces: once per qualifying
+    decision — a decision repeated as it was is no change and announces nothing."""
+    if refers(after) and not (refers(before) and before == after):
+        decided_on = date.fromisoformat(after["decided_on"])
+        due_on = calendar.add_working_days(decided_on, REFERRAL_WORKING_DAYS)
+        referral = {"due_on": due_on.isoformat(), "transferred_on": None}
+        return {"referral": referral}, [("case.non_prosecution_decided", {
+            "case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
+            "department": case["department"], "handler_id": case.get("handler_id"),
+            "suspect_id": suspect["_id"], "suspect_name": suspect["name"], "layer": suspect["layer"],
+            "charges": suspect["charges"], "decided_on": after["decided_on"], "reason": after["reason"],
+            "administrative_organ": after.get("administrative_organ"), "referral_due_on": due_on.isoformat()})]
+    if refers(before) and not refers(after):
+        return {"referral": None}, []  # the decision changed: no referral to make
+    return {}, []
+
+
+def record_referral(case, suspect, transferred_on):
+    """(changes, events) for the handler recording that the case went to the administrative
+    department on ``transferred_on``."""
+    if not refers(suspect.get("decision")) or not suspect.get("referral"):
+        raise ValidationFailed("该犯罪嫌疑人没有需要移送的行政处罚", fields={"transferred_on": ["无需移送"]})
+    if transferred_on < date.fromisoformat(suspect["decision"]["decided_on"]):
+        raise ValidationFailed("移送日期不能早于决定日期", fields={"transferred_on": ["移送日期不能早于决定日期"]})
+    if suspect["referral"].get("transferred_on") == transferred_on.isoformat():
+        return {}, []
+    referral = {**suspect["referral"], "transferred_on": transferred_on.isoformat()}
+    return {"referral": referral}, [("case.referral_recorded", {
+        "case_id": case["_id"], "case_no": case["case_no"], "department": case["department"],
+        "suspect_id": suspect["_id"], "transferred_on": transferred_on.isoformat(),
+        "referral_due_on": referral["due_on"]})]
+
+
+def referral_overdue_event(case, suspect):
+    return ("case.referral_overdue", {
+        "case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
+        "department": case["department"], "handler_id": case.get("handler_id"), "suspect_id": suspect["_id"],
+        "suspect_name": suspect["name"], "referral_due_on": suspect["referral"]["due_on"]})
+
+
+def pending_referral(suspect):
+    referral = suspect.get("referral")
+    return referral if referral and not referral.get("transferred_on") else None
+
+
+def view(suspect, today, may_see_personal_data):
+    """The suspect as a reader sees it: the id number masked unless they may see it; the referral's
+    ``overdue`` computed from today, never stored."""
+    shown = dict(suspect)
+    shown["id_number_masked"] = not may_see_personal_data
+    if not may_see_personal_data:
+        shown["id_number"] = mask_id_number(suspect["id_number"])
+    referral = suspect.get("referral")
+    if referral:
+        shown["referral"] = {**referral, "overdue": not referral.get("transferred_on") and
+                             date.fromisoformat(referral["due_on"]) < today}
+    return shown
