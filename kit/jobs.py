@@ -8,7 +8,9 @@ look at the data as it is, not at a missed day).
 
 ``@periodic("cases.data_checks.daily", Every.day(at=time(2, 0)))`` on ``def daily(self, run)``; the
 service declares ``jobs = Jobs()``. The method's return value (a small dict) is kept on the run
-record as its summary.
+record as its summary. A job may also run on request (``self.jobs.request(job, data)`` in a
+command; ``every=None`` for a job that only runs so): the request is a run record the timer of any
+replica claims like a due period, and ``run["data"]`` carries what the requester asked for.
 """
 import logging
 import os
@@ -19,7 +21,7 @@ from datetime import time, timedelta
 
 import eventlet
 from nameko.extensions import DependencyProvider, Entrypoint
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from kit import clock
@@ -28,8 +30,10 @@ from kit.mongo import ensure_indexes, service_database
 log = logging.getLogger("pingjian.jobs")
 
 RUNS = "job_runs"
-RUNNING, DONE, FAILED = "running", "done", "failed"
-INDEXES = {RUNS: [IndexModel([("job", ASCENDING), ("started_at", ASCENDING)])]}
+REQUESTED, RUNNING, DONE, FAILED = "requested", "running", "done", "failed"
+INDEXES = {RUNS: [IndexModel([("job", ASCENDING), ("started_at", ASCENDING)]),
+                  IndexModel([("status", ASCENDING), ("job", ASCENDING)]),
+                  IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)])]}
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,28 @@ def periodic(job, every):
 
 
 class _JobRunner:
-    """A worker's handle (``self.jobs``): runs one claimed record, keeping its lease alive."""
+    """A worker's handle (``self.jobs``): runs one claimed record, keeping its lease alive; asks for a
+    run of a job; reads run records."""
 
     def __init__(self, db, owner, lease):
         self._runs = db[RUNS]
         self.owner, self.lease = owner, lease
+
+    def request(self, job, data=None, requested_by=None):
+        """A run of ``job`` now, by whichever replica claims it first; returns its record."""
+        now = clock.now()
+        record = {"_id": f"{job}:requested-{uuid.uuid4().hex[:12]}", "job": job, "status": REQUESTED,
+                  "requested": True, "data": data or {}, "requested_by": requested_by, "created_at": now, "attempts": 0,
+                  "owner": None, "lease_until": now}
+        self._runs.insert_one(record)
+        return record
+
+    def get(self, run_id):
+        return self._runs.find_one({"_id": run_id})
+
+    @property
+    def collection(self):
+        return self._runs
 
     def run(self, record, work):
         heartbeat = eventlet.spawn(self._renew, record["_id"])
@@ -164,10 +185,26 @@ class Jobs(DependencyProvider):
         while self._running:
             for entrypoint in self.jobs:
                 try:
-                    self.start_due(entrypoint)
+                    if entrypoint.every is not None:
+                        self.start_due(entrypoint)
+                    self.start_requested(entrypoint)
                 except PyMongoError as exc:
                     log.warning("job timer paused: %s", exc)
             eventlet.sleep(self.poll)
+
+    def start_requested(self, entrypoint):
+        """Claim a requested run of the job (or one whose runner died), if any."""
+        now = clock.now()
+        record = self.db[RUNS].find_one_and_update(
+            {"job": entrypoint.job, "requested": True,
+             "$or": [{"status": REQUESTED}, {"status": RUNNING, "lease_until": {"$lte": now}}],
+             "attempts": {"$lt": self.max_attempts}},
+            {"$set": {"owner": self.owner, "status": RUNNING, "lease_until": now + self.lease, "started_at": now},
+             "$inc": {"attempts": 1}}, return_document=ReturnDocument.AFTER)
+        if record is not None:
+            self.container.spawn_worker(entrypoint, (record,), {},
+                                        context_data={"correlation_id": f"job:{record['_id']}"})
+        return record
 
     def start_due(self, entrypoint):
         """Claim this period's run of the job if nobody has, or take it over if its runner died."""
@@ -175,7 +212,8 @@ class Jobs(DependencyProvider):
         run_id = f"{entrypoint.job}:{entrypoint.every.period(now)}"
         claim = {"owner": self.owner, "status": RUNNING, "lease_until": now + self.lease, "started_at": now}
         try:
-            self.db[RUNS].insert_one({"_id": run_id, "job": entrypoint.job, "attempts": 1, **claim})
+            self.db[RUNS].insert_one({"_id": run_id, "job": entrypoint.job, "attempts": 1, "created_at": now,
+                                      "data": {}, **claim})
             record = self.db[RUNS].find_one({"_id": run_id})
         except DuplicateKeyError:
             record = self.db[RUNS].find_one_and_update(

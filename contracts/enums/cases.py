@@ -57,3 +57,26 @@ WAGE_SUPERVISION_OUTCOMES = register("wage_supervision_outcomes", {
     "wages_paid": "欠薪已清偿",
     "no_violation_found": "未发现违法情形",
 }, title="护薪执行监督结果")
+
+EVALUATION_MODES = register("evaluation_modes", {
+    "routine": "常规评查",
+    "key": "重点评查",
+    "special": "专项评查",
+}, title="案件质量评查方式")
+
+EVALUATION_GRADES = register("evaluation_grades", {
+    "excellent": "优质",
+    "qualified": "合格",
+    "basically_qualified": "基本合格",
+    "unqualified": "不合格",
+}, title="评查等次")
+
+KEY_EVALUATION_REASONS = register("key_evaluation_reasons", {
+    "non_prosecution_after_arrest": "捕后不诉",
+    "decision_reversed": "处理决定改变",
+}, title="列为重点评查的原因")
+
+FINDING_STATUSES = register("finding_statuses", {
+    "open": "待整改",
+    "resolved": "已消除",
+}, title="核查问题状态")

@@ -117,3 +117,66 @@ class ReferralOverdue(_CaseRef):
 
     example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
                "suspect_name": "王某", "referral_due_on": "2026-10-09"}
+
+
+_SCORES = {"fact_finding": 92, "application_of_law": 88, "procedure": 95, "documents": 90}
+
+
+class _Scores(Schema):
+    fact_finding = fields.Integer(required=True, metadata={"description": "事实认定"})
+    application_of_law = fields.Integer(required=True, metadata={"description": "法律适用"})
+    procedure = fields.Integer(required=True, metadata={"description": "办案程序"})
+    documents = fields.Integer(required=True, metadata={"description": "法律文书"})
+
+
+@register("case.evaluated", 1)
+class CaseEvaluated(_CaseRef):
+    class Meta:
+        title = "案件已评查"
+        description = "案管部门完成一次案件质量评查时发出；评查结果须送达承办检察官。"
+
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    evaluation_id = fields.String(required=True, metadata={"description": "评查记录编号"})
+    period = fields.String(required=True, metadata={"description": "评查期间，如 2026-Q3"})
+    mode = code(enums.EVALUATION_MODES, required=True, metadata={"description": "评查方式代码"})
+    grade = code(enums.EVALUATION_GRADES, required=True, metadata={"description": "评查等次代码"})
+    scores = fields.Nested(_Scores, required=True, metadata={"description": "分项得分"})
+    comments = fields.String(required=True, metadata={"description": "评查意见"})
+    evaluator_id = fields.String(required=True, metadata={"description": "评查人用户编号"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "evaluation_id": "e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6",
+               "period": "2026-Q3", "mode": "routine", "grade": "excellent", "scores": _SCORES,
+               "comments": "事实清楚，证据确实充分", "evaluator_id": "3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d"}
+
+
+@register("case.key_evaluation_flagged", 1)
+class KeyEvaluationFlagged(_CaseRef):
+    class Meta:
+        title = "案件列为重点评查"
+        description = "案件出现捕后不诉或处理决定改变时自动发出，每个新原因一次。"
+
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    reasons = fields.List(code(enums.KEY_EVALUATION_REASONS), required=True,
+                          metadata={"description": "全部原因代码（含此前已有的）"})
+    new_reasons = fields.List(code(enums.KEY_EVALUATION_REASONS), required=True,
+                              metadata={"description": "本次新增的原因代码"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c",
+               "reasons": ["non_prosecution_after_arrest"], "new_reasons": ["non_prosecution_after_arrest"]}
+
+
+@register("data_check.finding_opened", 1)
+class FindingOpened(_CaseRef):
+    class Meta:
+        title = "数据核查发现问题"
+        description = "数据核查（卡表不一）发现新问题、或已消除的问题再次出现时发出；问题的责任人是案件承办人。"
+
+    finding_id = fields.String(required=True, metadata={"description": "核查问题编号"})
+    rule = fields.String(required=True, metadata={"description": "核查规则名称"})
+    subject = fields.String(required=True, metadata={"description": "问题所在：case 或 suspect:<编号>"})
+    message = fields.String(required=True, metadata={"description": "问题说明"})
+    owner_id = fields.String(required=True, allow_none=True, metadata={"description": "责任人（承办人）用户编号"})
+
+    example = {**_CASE, "finding_id": "suspect_without_charge:7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b",
+               "rule": "suspect_without_charge", "subject": f"suspect:{_SUSPECT_ID}",
+               "message": "犯罪嫌疑人王某未填录罪名", "owner_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c"}

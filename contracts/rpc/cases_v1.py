@@ -1,7 +1,7 @@
 """RPC contract of the ``cases`` service, version 1 (also the HTTP bodies of /v1/cases)."""
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, money, text
@@ -102,6 +102,8 @@ class Case(Schema):
     wage_supervision = fields.Nested(WageSupervisionView, allow_none=True, dump_default=None)
     # The earliest due date of a referral not yet recorded (行刑反向衔接), if any.
     referral_due_on = day(allow_none=True, dump_default=None)
+    # Why the case is due a key evaluation (重点评查), found automatically; empty if it is not.
+    key_evaluation_reasons = fields.List(fields.String(), dump_default=list)
     version = fields.Integer()
     created_by = fields.String()
     created_at = fields.DateTime(format="iso")
@@ -130,6 +132,7 @@ class SuspectDecision(Schema):
 
 class NewSuspect(Schema):
     name = line(1, 64, required=True)
+    arrested_on = day(load_default=None, allow_none=True)  # 逮捕日期; a non-prosecution after arrest is a key case
     id_number = line(15, 18, required=True, validate=_valid_id_number)
     layer = code(enums.SUSPECT_LAYERS, required=True)
     charges = fields.List(code(enums.CHARGES), load_default=list,
@@ -141,6 +144,7 @@ class EditSuspect(Schema):
     """A change to a suspect; at least one field. ``decision`` replaces the decision."""
     openapi_extra = {"minProperties": 1}
     name = line(1, 64)
+    arrested_on = day(allow_none=True)
     id_number = line(15, 18, validate=_valid_id_number)
     layer = code(enums.SUSPECT_LAYERS)
     charges = fields.List(code(enums.CHARGES), validate=validate.Length(max=20, error="罪名最多 {max} 个"))
@@ -171,7 +175,9 @@ class Suspect(Schema):
     id_number_masked = fields.Boolean()
     layer = fields.String()
     charges = fields.List(fields.String())
+    arrested_on = day(allow_none=True, dump_default=None)
     decision = fields.Nested(SuspectDecision, allow_none=True, dump_default=None)
+    decision_reversed = fields.Boolean(dump_default=False)
     referral = fields.Nested(Referral, allow_none=True, dump_default=None)
     version = fields.Integer()
     created_at = fields.DateTime(format="iso")
@@ -201,3 +207,146 @@ class HistoryPage(Schema):
 class CasePage(Schema):
     items = fields.List(fields.Nested(Case))
     next_cursor = fields.String(allow_none=True)
+
+
+_PERIOD = re.compile(r"\d{4}-Q[1-4]")
+
+
+def _valid_period(value):
+    if not _PERIOD.fullmatch(value):
+        raise ValidationError("评查期间应为“年份-Q季度”，如 2026-Q3")
+
+
+def _score(**kwargs):
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=100, error="分数应在 {min} 到 {max} 之间"),
+                          **kwargs)
+
+
+class EvaluationScores(Schema):
+    fact_finding = _score(required=True, metadata={"description": "事实认定"})
+    application_of_law = _score(required=True, metadata={"description": "法律适用"})
+    procedure = _score(required=True, metadata={"description": "办案程序"})
+    documents = _score(required=True, metadata={"description": "法律文书"})
+
+
+class NewEvaluation(Schema):
+    period = line(7, 7, required=True, validate=_valid_period)
+    mode = code(enums.EVALUATION_MODES, required=True)
+    grade = code(enums.EVALUATION_GRADES, required=True)
+    scores = fields.Nested(EvaluationScores, required=True)
+    comments = text(0, 4000, load_default="")
+
+
+class Evaluation(Schema):
+    id = fields.String(attribute="_id")
+    case_id = fields.String()
+    period = fields.String()
+    mode = fields.String()
+    grade = fields.String()
+    scores = fields.Nested(EvaluationScores)
+    comments = fields.String()
+    evaluator_id = fields.String()
+    created_at = fields.DateTime(format="iso")
+
+
+class EvaluationPage(Schema):
+    items = fields.List(fields.Nested(Evaluation))
+    next_cursor = fields.String(allow_none=True)
+
+
+class StatsQuery(Schema):
+    # Cases registered from ``from`` to ``to`` (inclusive, Asia/Shanghai dates); all time if absent.
+    from_ = day(data_key="from", load_default=None, allow_none=True)
+
+    @pre_load
+    def _loaded_before(self, data, **kwargs):
+        # The gateway loads the query string, then the service loads what it forwards: accept the
+        # attribute name as well as the wire name ("from" is a Python keyword).
+        if isinstance(data, dict) and "from_" in data:
+            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
+        return data
+    to = day(load_default=None, allow_none=True)
+    department = code(enums.DEPARTMENTS, load_default=None)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("开始日期不能晚于结束日期", "from")
+
+
+def _counts(codes):
+    return fields.Dict(keys=fields.String(validate=validate.OneOf(list(codes))), values=fields.Integer())
+
+
+class CaseStats(Schema):
+    cases = fields.Integer()
+    by_category = _counts(enums.CASE_CATEGORIES)
+    by_status = _counts(enums.CASE_STATUSES)
+    by_charge = _counts(enums.CHARGES)
+    suspects_by_layer = _counts(enums.SUSPECT_LAYERS)
+    amount_involved_fen = fields.Integer()
+    recovered_fen = fields.Integer()
+    recovery_rate = fields.Float(allow_none=True)
+    wage_owed_fen = fields.Integer()
+    wage_recovered_fen = fields.Integer()
+    evaluations_by_grade = _counts(enums.EVALUATION_GRADES)
+
+
+class RequestCheckRun(Schema):
+    department = code(enums.DEPARTMENTS, load_default=None, allow_none=True)
+
+
+class CheckRun(Schema):
+    id = fields.String(attribute="_id")
+    job = fields.String()
+    status = fields.String()
+    data = fields.Dict()
+    summary = fields.Dict(dump_default=None, allow_none=True)
+    requested_by = fields.String(allow_none=True, dump_default=None)
+    created_at = fields.DateTime(format="iso")
+    started_at = fields.DateTime(format="iso", allow_none=True, dump_default=None)
+    finished_at = fields.DateTime(format="iso", allow_none=True, dump_default=None)
+
+
+class CheckRunPage(Schema):
+    items = fields.List(fields.Nested(CheckRun))
+    next_cursor = fields.String(allow_none=True)
+
+
+class FindingQuery(PageQuery):
+    status = code(enums.FINDING_STATUSES, load_default=None)
+    department = code(enums.DEPARTMENTS, load_default=None)
+    rule = line(1, 64, load_default=None)
+    case_id = line(1, 64, load_default=None)
+    owner_id = user_id(load_default=None)
+
+
+class Finding(Schema):
+    id = fields.String(attribute="_id")
+    rule = fields.String()
+    case_id = fields.String()
+    case_no = fields.String()
+    subject = fields.String()
+    department = fields.String()
+    owner_id = fields.String(allow_none=True)
+    message = fields.String()
+    status = fields.String()
+    occurrences = fields.Integer()
+    created_at = fields.DateTime(format="iso")
+    last_seen_at = fields.DateTime(format="iso", allow_none=True)
+    resolved_at = fields.DateTime(format="iso", allow_none=True, dump_default=None)
+
+
+class FindingPage(Schema):
+    items = fields.List(fields.Nested(Finding))
+    next_cursor = fields.String(allow_none=True)
+
+
+class CheckRule(Schema):
+    name = fields.String()
+    title = fields.String()
+    key = fields.Boolean()
+
+
+class CheckRuleList(Schema):
+    items = fields.List(fields.Nested(CheckRule))

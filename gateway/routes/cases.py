@@ -84,3 +84,49 @@ class CaseRoutes:
            summary="案件变更历史（只增不改）", tag="cases")
     def case_history(self, request, case_id, query):
         return self.cases.case_history(case_id=case_id, query=query)
+
+    # -- quality evaluation, statistics -------------------------------------------------------------
+    @route("POST", "/v1/cases/<case_id>/evaluations", roles=("case_manager",), body=cases_v1.NewEvaluation,
+           response=cases_v1.Evaluation, status=201, summary="案件质量评查（案管；结果送达承办检察官）", tag="cases")
+    def evaluate_case(self, request, case_id, body):
+        return self.cases.evaluate_case(case_id=case_id, body=body)
+
+    @route("GET", "/v1/cases/<case_id>/evaluations", query=PageQuery, response=cases_v1.EvaluationPage,
+           summary="案件的评查记录", tag="cases")
+    def case_evaluations(self, request, case_id, query):
+        return self.cases.case_evaluations(case_id=case_id, query=query)
+
+    @route("GET", "/v1/cases/stats", query=cases_v1.StatsQuery, response=cases_v1.CaseStats,
+           summary="案件统计（按登记日期 from–to；类别、状态、罪名、层级、追赃挽损、护薪、评查等次）", tag="cases")
+    def case_stats(self, request, query):
+        return self.cases.case_stats(query=query)
+
+
+class DataCheckRoutes:
+    """Case-card data checks (数据核查): the rules, runs on request, and the findings they track."""
+    cases = BoundedRpcProxy("cases")
+
+    @route("GET", "/v1/data-checks/rules", response=cases_v1.CheckRuleList, summary="数据核查规则", tag="data-checks")
+    def check_rules(self, request):
+        return self.cases.check_rules()
+
+    @route("POST", "/v1/data-checks/runs", roles=("case_manager",), body=cases_v1.RequestCheckRun,
+           response=cases_v1.CheckRun, status=202, summary="发起一次数据核查（案管；异步执行，见 GET 结果）",
+           tag="data-checks")
+    def request_check_run(self, request, body):
+        return self.cases.request_check_run(body=body)
+
+    @route("GET", "/v1/data-checks/runs", query=PageQuery, response=cases_v1.CheckRunPage,
+           summary="数据核查任务（每日、每周、每月及按需）", tag="data-checks")
+    def check_runs(self, request, query):
+        return self.cases.check_runs(query=query)
+
+    @route("GET", "/v1/data-checks/runs/<run_id>", response=cases_v1.CheckRun, summary="数据核查任务详情",
+           tag="data-checks")
+    def check_run(self, request, run_id):
+        return self.cases.check_run(run_id=run_id)
+
+    @route("GET", "/v1/data-checks/findings", query=cases_v1.FindingQuery, response=cases_v1.FindingPage,
+           summary="数据核查发现的问题（status、department、rule、case_id、owner_id 过滤）", tag="data-checks")
+    def list_findings(self, request, query):
+        return self.cases.list_findings(query=query)

@@ -88,3 +88,19 @@ def may_see_personal_data(actor, case):
     """Whole id numbers: the handler, the head of the case's department and admin; others see them
     masked."""
     return handles(actor, case) or _heads_the_department(actor, case) or actor.is_admin
+
+
+def ensure_can_evaluate(actor):
+    """Case-quality evaluation is the case-management office's (案管)."""
+    if not actor.has_any_role("case_manager"):
+        raise Forbidden("只有案管部门可以进行案件质量评查")
+
+
+def ensure_can_run_checks(actor):
+    if not actor.has_any_role("case_manager"):
+        raise Forbidden("只有案管部门可以发起数据核查")
+
+
+def ensure_can_see_all_findings(actor):
+    if not actor.sees_all_departments:
+        raise Forbidden("无权查看核查任务")

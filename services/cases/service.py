@@ -1,15 +1,21 @@
 """Entrypoints of the cases service. Each: check policy, apply a domain rule, store."""
+from datetime import date, time
+
 from contracts.rpc import cases_v1 as contract
 from contracts.rpc.common import PageQuery
 from kit import clock
 from kit.context import RequestContext
 from kit.deadlines import NOT_DUE, Deadlines, on_deadline
 from kit.entrypoints import HealthCheck, command, query
-from kit.storage import Storage
+from kit.errors import NotFound
+from kit.events import Inbox, consumes
+from kit.jobs import Every, Jobs, periodic
 from kit.validation import load
-from services.cases import domain, policy, records
+from services.cases import checks, data_checks, domain, evaluations, policy, records, stats
 from services.cases import suspects as suspect_rules
-from services.cases.storage import INDEXES, CaseStore
+from services.cases.storage import INDEXES, CaseStorage, CaseStore
+
+DATA_CHECKS = "cases.data_checks"
 
 HANDLER = contract.HandlerAccount()
 
@@ -28,8 +34,10 @@ class CasesService(HealthCheck):
     name = "cases"
 
     ctx = RequestContext()
-    store = Storage(CaseStore, INDEXES)
+    store = CaseStorage(CaseStore, INDEXES)
     deadlines = Deadlines()
+    jobs = Jobs()
+    inbox = Inbox()
 
     # -- cases ---------------------------------------------------------------------------------------
     @command(body=contract.RegisterCase, response=contract.Case)
@@ -141,3 +149,88 @@ class CasesService(HealthCheck):
         case = self.store.find_case(suspect["case_id"], session)
         self.store.emit(session, suspect["_id"], [suspect_rules.referral_overdue_event(case, suspect)])
         return None
+
+    # -- quality evaluation ---------------------------------------------------------------------------
+    @command(body=contract.NewEvaluation, response=contract.Evaluation)
+    def evaluate_case(self, actor, case_id, body):
+        policy.ensure_can_evaluate(actor)
+        return self.store.add_evaluation(case_id, lambda case: evaluations.new_evaluation(
+            case, body, actor.user_id, clock.now()))
+
+    @query(query=PageQuery, response=contract.EvaluationPage)
+    def case_evaluations(self, actor, case_id, query):
+        policy.ensure_can_view(actor, self.store.cases.get(case_id))
+        items, next_cursor = self.store.evaluations_of(case_id, query["limit"], query["cursor"])
+        return {"items": items, "next_cursor": next_cursor}
+
+    # -- statistics ----------------------------------------------------------------------------------
+    @query(query=contract.StatsQuery, response=contract.CaseStats)
+    def case_stats(self, actor, query):
+        department = actor.scoped_department(query["department"])
+        first = (query["from_"] or date(1, 1, 1)).isoformat()
+        last = (query["to"] or date(9999, 12, 31)).isoformat()
+        return stats.report(self.store.statistics(first, last, department))
+
+    # -- data checks ---------------------------------------------------------------------------------
+    @query(response=contract.CheckRuleList)
+    def check_rules(self, actor):
+        return {"items": [{"name": r.name, "title": r.title, "key": r.key} for r in checks.RULES.values()]}
+
+    @command(body=contract.RequestCheckRun, response=contract.CheckRun)
+    def request_check_run(self, actor, body):
+        policy.ensure_can_run_checks(actor)
+        return self.jobs.request(DATA_CHECKS, {"scope": "all", "department": body["department"]}, actor.user_id)
+
+    @query(query=PageQuery, response=contract.CheckRunPage)
+    def check_runs(self, actor, query):
+        policy.ensure_can_see_all_findings(actor)
+        items, next_cursor = self.store.check_runs(query["limit"], query["cursor"])
+        return {"items": items, "next_cursor": next_cursor}
+
+    @query(response=contract.CheckRun)
+    def check_run(self, actor, run_id):
+        policy.ensure_can_see_all_findings(actor)
+        run = self.jobs.get(run_id)
+        if run is None or not run["job"].startswith(DATA_CHECKS):
+            raise NotFound("核查任务不存在")
+        return run
+
+    @query(query=contract.FindingQuery, response=contract.FindingPage)
+    def list_findings(self, actor, query):
+        department = actor.scoped_department(query.pop("department"))
+        items, next_cursor = self.store.findings(department=department, **query)
+        return {"items": items, "next_cursor": next_cursor}
+
+    @periodic(DATA_CHECKS, every=None)
+    def requested_checks(self, run):
+        """A run a case manager asked for: every rule over every case (of one department, if asked)."""
+        return data_checks.run(self.store, run["data"].get("scope", "all"), today=clock.today(), now=clock.now(),
+                               department=run["data"].get("department"))
+
+    @periodic(f"{DATA_CHECKS}.daily", Every.day(at=time(2, 0)))
+    def daily_checks(self, run):
+        """日清日结: the cases changed since yesterday, every rule."""
+        return data_checks.run(self.store, "daily", today=clock.today(), now=clock.now())
+
+    @periodic(f"{DATA_CHECKS}.weekly", Every.week(at=time(3, 0)))
+    def weekly_checks(self, run):
+        """每周巡查: the key fields of every case."""
+        return data_checks.run(self.store, "weekly", today=clock.today(), now=clock.now())
+
+    @periodic(f"{DATA_CHECKS}.monthly", Every.month(at=time(4, 0)))
+    def monthly_checks(self, run):
+        """每月核对: every rule over every case (card against table)."""
+        return data_checks.run(self.store, "monthly", today=clock.today(), now=clock.now())
+
+    # -- what the service knows of users -----------------------------------------------------------
+    @consumes("accounts", "user.created")
+    def on_user_created(self, event, session):
+        self.store.project_user(session, event["payload"], event.get("aggregate_version") or 0)
+
+    @consumes("accounts", "user.updated")
+    def on_user_updated(self, event, session):
+        self.store.project_user(session, event["payload"], event.get("aggregate_version") or 0)
+
+    @consumes("accounts", "user.deactivated")
+    def on_user_deactivated(self, event, session):
+        self.store.project_user(session, event["payload"], event.get("aggregate_version") or 0)

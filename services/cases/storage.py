@@ -3,20 +3,31 @@
 Collections: ``cases`` and ``suspects`` (versioned aggregates), ``history`` (append-only: every
 change to a case or one of its suspects, who and when, written in the change's transaction), and
 the kit's ``outbox`` and ``deadlines``."""
+import logging
+import os
 import re
+import socket
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
+from contracts import enums
 from kit import clock
 from kit.aggregate import Aggregates, retrying
 from kit.errors import Conflict, NotFound
 from kit.pagination import paginate
-from kit.storage import Store
+from kit.context import Context
+from kit.storage import Storage, Store
+from services.cases import evaluations, stats
 from services.cases import suspects as suspect_rules
 
+log = logging.getLogger("pingjian.cases")
+
 CASES, SUSPECTS, HISTORY = "cases", "suspects", "history"
+STATS_BUILT = "stats_counters_v1"
+EVALUATIONS, COUNTERS, USERS, FINDINGS, META = "evaluations", "stats_daily", "users", "findings", "meta"
 
 INDEXES = {
     CASES: [
@@ -28,6 +39,13 @@ INDEXES = {
     ],
     SUSPECTS: [IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])],
     HISTORY: [IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])],
+    EVALUATIONS: [IndexModel([("case_id", ASCENDING), ("period", ASCENDING), ("mode", ASCENDING)], unique=True,
+                             name="one_per_case_period_mode"),
+                  IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])],
+    COUNTERS: [IndexModel([("day", ASCENDING), ("department", ASCENDING)])],
+    FINDINGS: [IndexModel([("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+               IndexModel([("department", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING)]),
+               IndexModel([("case_id", ASCENDING), ("rule", ASCENDING)])],
 }
 # Never copied into the history as they are (the history is readable by everyone who sees the case).
 _MASKED = {"id_number": suspect_rules.mask_id_number}
@@ -42,8 +60,7 @@ class CaseStore(Store):
     def __init__(self, db, outbox):
         super().__init__(db, outbox)
         self.cases = Aggregates(self, CASES, not_found="案件不存在", duplicate=_case_no_taken,
-                                journal=lambda session, doc, changes, events, created: self._journal(
-                                    session, doc["_id"], "case", doc, changes, events, created))
+                                journal=self._case_written)
         self.suspects = Aggregates(self, SUSPECTS, not_found="犯罪嫌疑人不存在",
                                    journal=lambda session, doc, changes, events, created: self._journal(
                                        session, doc["case_id"], f"suspect:{doc['_id']}", doc, changes, events,
@@ -79,15 +96,15 @@ class CaseStore(Store):
         return paginate(self.suspects.collection, {"case_id": case_id}, limit, cursor)
 
     def add_suspect(self, case_id, build, deadlines):
-        """``build(case) -> (suspect, events)``; the suspect, its case's count and referral summary,
-        its referral deadline and the events commit together."""
+        """``build(case) -> (suspect, events)``; the suspect, its case's count and summaries, its
+        referral deadline, the statistics and the events commit together."""
         def attempt():
             case = self.cases.get(case_id)
             suspect, events = build(case)
 
             def work(session):
                 self.suspects.stage_insert(session, suspect, events)
-                self._after_suspect_change(session, case, suspect, deadlines, count=1)
+                self._after_suspect_change(session, case, None, suspect, deadlines)
                 return suspect
             return self.transaction(work)
         return retrying(attempt)
@@ -104,25 +121,35 @@ class CaseStore(Store):
 
             def work(session):
                 changed = self.suspects.stage_change(session, suspect, changes, events)
-                self._after_suspect_change(session, case, changed, deadlines)
+                self._after_suspect_change(session, case, suspect, changed, deadlines)
                 return changed
             return self.transaction(work)
         return retrying(attempt)
 
-    def _after_suspect_change(self, session, case, suspect, deadlines, count=0):
-        pending = suspect_rules.pending_referral(suspect)
+    def _after_suspect_change(self, session, case, before, after, deadlines):
+        """What follows on the case from a suspect added (``before`` None) or changed: the referral
+        deadline, the case's summaries (count, earliest referral due, key-evaluation reasons), the
+        statistics, and a key-evaluation event when a new reason appears."""
+        pending = suspect_rules.pending_referral(after)
         if pending:
-            deadlines.schedule(session, suspect_rules.REFERRAL_DEADLINE, suspect["_id"],
+            deadlines.schedule(session, suspect_rules.REFERRAL_DEADLINE, after["_id"],
                                date.fromisoformat(pending["due_on"]), data={"case_id": case["_id"]})
         else:
-            deadlines.cancel(session, suspect_rules.REFERRAL_DEADLINE.kind, suspect["_id"])
-        dues = [s["referral"]["due_on"] for s in self.suspects.collection.find(
-            {"case_id": case["_id"], "referral.due_on": {"$ne": None}, "referral.transferred_on": None},
-            {"referral": 1}, session=session)]
-        update = {"$set": {"referral_due_on": min(dues) if dues else None}}
-        if count:
-            update["$inc"] = {"suspect_count": count}
+            deadlines.cancel(session, suspect_rules.REFERRAL_DEADLINE.kind, after["_id"])
+        suspects = list(self.suspects.collection.find(
+            {"case_id": case["_id"]}, {"referral": 1, "decision": 1, "arrested_on": 1, "decision_reversed": 1},
+            session=session))
+        dues = [s["referral"]["due_on"] for s in suspects if suspect_rules.pending_referral(s)]
+        reasons = suspect_rules.key_evaluation_reasons(suspects)
+        update = {"$set": {"referral_due_on": min(dues) if dues else None, "key_evaluation_reasons": reasons,
+                           "updated_at": clock.now()}}
+        if before is None:
+            update["$inc"] = {"suspect_count": 1}
         self.cases.collection.update_one({"_id": case["_id"]}, update, session=session)
+        self._count(session, case, stats.suspect_changed(before, after))
+        flagged = evaluations.flag_event(case, reasons, case.get("key_evaluation_reasons") or [])
+        if flagged:
+            self.emit(session, case["_id"], [flagged])
 
     def find_suspect(self, suspect_id, session=None):
         return self.suspects.collection.find_one({"_id": suspect_id}, session=session)
@@ -130,9 +157,177 @@ class CaseStore(Store):
     def find_case(self, case_id, session=None):
         return self.cases.collection.find_one({"_id": case_id}, session=session)
 
+    # -- evaluations -------------------------------------------------------------------------------
+    def add_evaluation(self, case_id, build):
+        """``build(case) -> (evaluation, events)``: one evaluation per case, period and mode (409)."""
+        case = self.cases.get(case_id)
+        evaluation, events = build(case)
+
+        def work(session):
+            self.db[EVALUATIONS].insert_one(evaluation, session=session)
+            self.emit(session, case_id, events)
+            self._journal(session, case_id, f"evaluation:{evaluation['_id']}", None,
+                          {key: evaluation[key] for key in ("period", "mode", "grade", "scores")}, events, True)
+            self._count(session, case, stats.evaluated(evaluation["grade"]))
+        try:
+            self.transaction(work)
+        except DuplicateKeyError:
+            raise Conflict(f"本案 {evaluation['period']} 的{enums.EVALUATION_MODES[evaluation['mode']]}已有结果",
+                           fields={"period": ["同一期间、同一评查方式只能评查一次"]}) from None
+        return evaluation
+
+    def evaluations_of(self, case_id, limit, cursor):
+        return paginate(self.db[EVALUATIONS], {"case_id": case_id}, limit, cursor)
+
+    # -- statistics ------------------------------------------------------------------------------------
+    def _count(self, session, case, delta):
+        """Add ``delta`` to the counters of the case's registration day and department."""
+        if not delta:
+            return
+        day = case["created_at"].astimezone(clock.SHANGHAI).date().isoformat()
+        self.db[COUNTERS].update_one({"_id": f"{case['department']}:{day}"},
+                                     {"$inc": delta, "$setOnInsert": {"department": case["department"], "day": day}},
+                                     upsert=True, session=session)
+
+    def statistics(self, first_day, last_day, department):
+        """The counters of cases registered from ``first_day`` to ``last_day`` (ISO dates, inclusive),
+        summed in the database."""
+        match = {"day": {"$gte": first_day, "$lte": last_day}}
+        if department:
+            match["department"] = department
+        group = {"_id": None, **{_field(key): {"$sum": f"${key}"} for key in stats.counter_keys()}}
+        rows = list(self.db[COUNTERS].aggregate([{"$match": match}, {"$group": group}]))
+        totals = rows[0] if rows else {}
+        return {key: totals.get(_field(key), 0) or 0 for key in stats.counter_keys()}
+
+    def rebuild_statistics(self):
+        """The counters recomputed from the records (cases written before the counters existed)."""
+        self.db[COUNTERS].delete_many({})
+        counted = 0
+        for case in self.cases.collection.find({}):
+            delta = stats.registered(case)
+            if case["status"] != "registered":
+                delta.update({key: delta.get(key, 0) + value
+                              for key, value in stats.transitioned("registered", case["status"]).items()})
+            delta.update(stats.recovery_changed(None, case.get("asset_recovery")))
+            delta.update(stats.wage_changed(None, case.get("wage_supervision")))
+            for suspect in self.suspects.collection.find({"case_id": case["_id"]}, {"layer": 1, "charges": 1}):
+                for key, value in stats.suspect_changed(None, suspect).items():
+                    delta[key] = delta.get(key, 0) + value
+            for evaluation in self.db[EVALUATIONS].find({"case_id": case["_id"]}, {"grade": 1}):
+                key = f"grade.{evaluation['grade']}"
+                delta[key] = delta.get(key, 0) + 1
+            self._count(None, case, {key: value for key, value in delta.items() if value})
+            counted += 1
+        return counted
+
+    def meta(self, key):
+        return self.db[META].find_one({"_id": key})
+
+    def set_meta(self, key, **values):
+        self.db[META].update_one({"_id": key}, {"$set": values}, upsert=True)
+
+    def claim_meta(self, key, owner, seconds=600):
+        """A one-off job's lock (the statistics rebuild): True if ``owner`` holds it now."""
+        now = clock.now()
+        try:
+            self.db[META].find_one_and_update(
+                {"_id": key, "done": {"$ne": True}, "$or": [{"owner": owner}, {"lease_until": {"$lte": now}}]},
+                {"$set": {"owner": owner, "lease_until": now + timedelta(seconds=seconds)}}, upsert=True)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    # -- what the service knows of users (from the accounts service's events) ---------------------
+    def project_user(self, session, payload, version):
+        """Keep the newest copy of an account: an older event arriving late changes nothing."""
+        self.db[USERS].update_one(
+            {"_id": payload["id"], "$or": [{"version": {"$lt": version}}, {"version": {"$exists": False}}]},
+            {"$set": {"department": payload["department"], "roles": payload["roles"], "active": payload["active"],
+                      "display_name": payload["display_name"], "version": version}},
+            upsert=True, session=session)
+
+    def users_by_id(self, user_ids):
+        return {user["_id"]: user for user in self.db[USERS].find({"_id": {"$in": list(user_ids)}})}
+
+    # -- data checks ---------------------------------------------------------------------------------
+    def cases_for_checks(self, *, department=None, changed_since=None, batch=500):
+        """The case cards a run looks at, in batches: [(case, suspects)]."""
+        query = {}
+        if department:
+            query["department"] = department
+        if changed_since:
+            query["updated_at"] = {"$gte": changed_since}
+        cursor = self.cases.collection.find(query, batch_size=batch)
+        while True:
+            cases = [case for _, case in zip(range(batch), cursor)]
+            if not cases:
+                return
+            suspects = {}
+            for suspect in self.suspects.collection.find({"case_id": {"$in": [c["_id"] for c in cases]}}):
+                suspects.setdefault(suspect["case_id"], []).append(suspect)
+            yield [(case, suspects.get(case["_id"], [])) for case in cases]
+
+    def open_findings(self, case_ids, rules):
+        return {f["_id"]: f for f in self.db[FINDINGS].find(
+            {"case_id": {"$in": list(case_ids)}, "rule": {"$in": list(rules)}, "status": "open"})}
+
+    def open_finding(self, finding, event):
+        """Record a finding (new, or found again after it was resolved) with its event; False if it
+        was already open."""
+        def work(session):
+            result = self.db[FINDINGS].update_one(
+                {"_id": finding["_id"], "status": {"$ne": "open"}},
+                {"$set": {**finding, "status": "open", "resolved_at": None, "last_seen_at": finding["created_at"]},
+                 "$inc": {"occurrences": 1}}, session=session)
+            if result.matched_count == 0:
+                try:
+                    self.db[FINDINGS].insert_one({**finding, "status": "open", "resolved_at": None,
+                                                  "last_seen_at": finding["created_at"], "occurrences": 1},
+                                                 session=session)
+                except DuplicateKeyError:
+                    return False  # already open: seen again, nothing new
+            self.emit(session, finding["case_id"], [event])
+            return True
+        return self.transaction(work)
+
+    def still_open(self, finding_ids, seen_at):
+        if finding_ids:
+            self.db[FINDINGS].update_many({"_id": {"$in": list(finding_ids)}, "status": "open"},
+                                          {"$set": {"last_seen_at": seen_at}})
+
+    def resolve_findings(self, finding_ids, resolved_at):
+        if finding_ids:
+            self.db[FINDINGS].update_many({"_id": {"$in": list(finding_ids)}, "status": "open"},
+                                          {"$set": {"status": "resolved", "resolved_at": resolved_at}})
+
+    def check_runs(self, limit, cursor):
+        jobs = ["cases.data_checks", "cases.data_checks.daily", "cases.data_checks.weekly", "cases.data_checks.monthly"]
+        return paginate(self.db["job_runs"], {"job": {"$in": jobs}}, limit, cursor)
+
+    def findings(self, *, status, department, rule, case_id, owner_id, limit, cursor):
+        query = {key: value for key, value in (("status", status), ("department", department), ("rule", rule),
+                                               ("case_id", case_id), ("owner_id", owner_id)) if value}
+        return paginate(self.db[FINDINGS], query, limit, cursor)
+
     # -- history -----------------------------------------------------------------------------------
     def history_of(self, case_id, limit, cursor):
         return paginate(self._history, {"case_id": case_id}, limit, cursor)
+
+    def _case_written(self, session, doc, changes, events, created):
+        """After every write of a case: its history entry and what it changes in the statistics."""
+        self._journal(session, doc["_id"], "case", doc, changes, events, created)
+        if created:
+            delta = stats.registered(doc)
+        else:
+            delta = {}
+            if "status" in changes:
+                delta.update(stats.transitioned(doc["status"], changes["status"]))
+            if "asset_recovery" in changes:
+                delta.update(stats.recovery_changed(doc.get("asset_recovery"), changes["asset_recovery"]))
+            if "wage_supervision" in changes:
+                delta.update(stats.wage_changed(doc.get("wage_supervision"), changes["wage_supervision"]))
+        self._count(session, doc, delta)
 
     def _journal(self, session, case_id, subject, doc, changes, events, created):
         """One append-only history entry: who, when, what changed (from → to), what it announced."""
@@ -141,9 +336,33 @@ class CaseStore(Store):
             "_id": uuid.uuid4().hex, "case_id": case_id, "subject": subject, "created_at": clock.now(),
             "actor": actor.to_dict() if actor else None,
             "action": ",".join(event[0] for event in events) or ("created" if created else "updated"),
-            "changes": {key: {"from": None if created else _shown(key, doc.get(key)), "to": _shown(key, value)}
+            "changes": {key: {"from": None if created or doc is None else _shown(key, doc.get(key)),
+                              "to": _shown(key, value)}
                         for key, value in changes.items() if key not in _NOT_HISTORY}}, session=session)
 
 
 def _shown(key, value):
     return _MASKED[key](value) if key in _MASKED and value else value
+
+
+def _field(key):
+    """A counter key as a field name of the summing stage ($group names cannot contain dots)."""
+    return key.replace(".", "__")
+
+
+class CaseStorage(Storage):
+    """``Storage`` for cases, plus what happens once at start: the statistics counters are built from
+    the records if this database has never had them (a platform upgraded from an earlier version),
+    by one replica under a lock; the others serve meanwhile."""
+
+    def start(self):
+        super().start()
+        store = self.store_cls(self.db, self.writer(Context({"correlation_id": "cases-start"})))
+        if (store.meta(STATS_BUILT) or {}).get("done"):
+            return
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        if not store.claim_meta(STATS_BUILT, owner):
+            return
+        counted = store.rebuild_statistics()
+        store.set_meta(STATS_BUILT, done=True, cases=counted, at=clock.now())
+        log.info("statistics counters built from %d existing case(s)", counted, extra={"cases": counted})

@@ -48,7 +48,8 @@ def new_suspect(case, data, now, today):
     suspect = {"_id": uuid.uuid4().hex, "case_id": case["_id"], "name": data["name"],
                "id_number": data["id_number"].upper(), "layer": data["layer"],
                "charges": list(dict.fromkeys(data["charges"])), "decision": _stored_decision(data.get("decision")),
-               "referral": None, "created_at": now, "updated_at": now}
+               "arrested_on": data["arrested_on"].isoformat() if data.get("arrested_on") else None,
+               "decision_reversed": False, "referral": None, "created_at": now, "updated_at": now}
     changes, events = _decision_effects(case, suspect, None, suspect["decision"])
     return {**suspect, **changes}, events
 
@@ -61,12 +62,17 @@ def edit(case, suspect, data, today):
         changes["id_number"] = changes["id_number"].upper()
     if "charges" in changes:
         changes["charges"] = list(dict.fromkeys(changes["charges"]))
+    if changes.get("arrested_on"):
+        changes["arrested_on"] = changes["arrested_on"].isoformat()
     if "decision" in data:
         changes["decision"] = _stored_decision(data["decision"])
     changes = {key: value for key, value in changes.items() if suspect.get(key) != value}
     if "decision" not in changes:
         return changes, []
-    effects, events = _decision_effects(case, suspect, suspect.get("decision"), changes["decision"])
+    before, after = suspect.get("decision"), changes["decision"]
+    if before and after and before["decision"] != after["decision"]:
+        changes["decision_reversed"] = True  # a decision replaced by another one: a key case (重点评查)
+    effects, events = _decision_effects(case, suspect, before, after)
     return {**changes, **effects}, events
 
 
@@ -128,3 +134,16 @@ def view(suspect, today, may_see_personal_data):
         shown["referral"] = {**referral, "overdue": not referral.get("transferred_on") and
                              date.fromisoformat(referral["due_on"]) < today}
     return shown
+
+
+def key_evaluation_reasons(suspects):
+    """Why a case is due a key evaluation, from its suspects: one of them non-prosecuted after an
+    arrest, or a decision replaced by a different one."""
+    reasons = set()
+    for suspect in suspects:
+        decision = suspect.get("decision") or {}
+        if decision.get("decision") == "non_prosecution" and suspect.get("arrested_on"):
+            reasons.add("non_prosecution_after_arrest")
+        if suspect.get("decision_reversed"):
+            reasons.add("decision_reversed")
+    return sorted(reasons)

@@ -57,7 +57,9 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
            "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500", "ACCOUNT_CACHE_SECONDS": "1",
            # Short, so the idle-connection test need not wait long; and every test logs in from
            # 127.0.0.1, so the per-address login budget is large here (its own test uses a small one).
-           "HTTP_HEADER_SECONDS": str(HEADER_SECONDS), "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000", **extra_env}
+           "HTTP_HEADER_SECONDS": str(HEADER_SECONDS), "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000",
+           # Requested jobs (a data-check run) start within a second, not a poll of 30 s.
+           "JOB_POLL_SECONDS": "0.5", **extra_env}
     # Only the cases relay goes through the proxy, so the outage test can cut exactly that link.
     overrides = ({"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
                  if proxy else {})

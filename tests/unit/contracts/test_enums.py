@@ -24,6 +24,9 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "suspect_layers": enums.SUSPECT_LAYERS, "charges": enums.CHARGES,
                          "suspect_decisions": enums.SUSPECT_DECISIONS, "termination_checks": enums.TERMINATION_CHECKS,
                          "wage_supervision_outcomes": enums.WAGE_SUPERVISION_OUTCOMES,
+                         "evaluation_modes": enums.EVALUATION_MODES, "evaluation_grades": enums.EVALUATION_GRADES,
+                         "key_evaluation_reasons": enums.KEY_EVALUATION_REASONS,
+                         "finding_statuses": enums.FINDING_STATUSES,
                          "notification_channels": enums.NOTIFICATION_CHANNELS}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)

@@ -1,0 +1,69 @@
+"""Suspect rules: masking, the referral a decision starts (once), its due date, key-case reasons."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from kit.errors import ValidationFailed
+from services.cases import suspects
+
+NOW = datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)
+TODAY = date(2026, 9, 30)
+CASE = {"_id": "c1", "case_no": "N-1", "title": "T", "department": "criminal", "handler_id": "u-li"}
+REFERRING = {"decision": "non_prosecution", "decided_on": date(2026, 9, 30), "reason": "情节轻微",
+             "administrative_penalty_warranted": True, "administrative_organ": None}
+
+
+def new(**data):
+    body = {"name": "王某", "id_number": "11010119900307231x", "layer": "peripheral", "charges": ["fraud"],
+            "decision": None, "arrested_on": None, **data}
+    return suspects.new_suspect(CASE, body, NOW, TODAY)
+
+
+def test_id_numbers_are_masked_between_the_region_and_the_last_four():
+    assert suspects.mask_id_number("11010119900307231X") == "110101********231X"
+    assert suspects.mask_id_number("110101900307231") == "110101*****7231"
+
+
+def test_a_referring_decision_starts_the_referral_due_in_three_working_days_once():
+    suspect, events = new(decision=REFERRING)
+    assert suspect["id_number"] == "11010119900307231X"
+    assert suspect["referral"] == {"due_on": "2026-10-10", "transferred_on": None}
+    assert [e[0] for e in events] == ["case.non_prosecution_decided"]
+    assert suspects.edit(CASE, suspect, {"decision": REFERRING}, TODAY) == ({}, [])  # the same decision again
+
+
+def test_a_decision_replaced_by_another_is_a_reversal_and_ends_the_referral():
+    suspect, _ = new(decision=REFERRING)
+    changes, events = suspects.edit(CASE, suspect, {"decision": {**REFERRING, "decision": "prosecute",
+                                                                 "administrative_penalty_warranted": False}}, TODAY)
+    assert changes["decision_reversed"] is True and changes["referral"] is None and events == []
+
+
+def test_a_decision_cannot_be_dated_in_the_future():
+    with pytest.raises(ValidationFailed):
+        new(decision={**REFERRING, "decided_on": date(2026, 10, 1)})
+
+
+def test_a_referral_is_recorded_once_and_not_before_the_decision():
+    suspect, _ = new(decision=REFERRING)
+    with pytest.raises(ValidationFailed):
+        suspects.record_referral(CASE, suspect, date(2026, 9, 29))
+    changes, events = suspects.record_referral(CASE, suspect, date(2026, 10, 8))
+    assert changes["referral"]["transferred_on"] == "2026-10-08" and events[0][0] == "case.referral_recorded"
+    assert suspects.record_referral(CASE, {**suspect, **changes}, date(2026, 10, 8)) == ({}, [])
+
+
+def test_key_evaluation_reasons():
+    arrested, _ = new(decision={**REFERRING, "administrative_penalty_warranted": False}, arrested_on=date(2026, 5, 1))
+    assert suspects.key_evaluation_reasons([arrested]) == ["non_prosecution_after_arrest"]
+    assert suspects.key_evaluation_reasons([{**arrested, "decision_reversed": True}]) == [
+        "decision_reversed", "non_prosecution_after_arrest"]
+    assert suspects.key_evaluation_reasons([new()[0]]) == []
+
+
+def test_the_view_masks_for_readers_who_may_not_see_and_computes_overdue():
+    suspect, _ = new(decision=REFERRING)
+    shown = suspects.view(suspect, date(2026, 10, 12), may_see_personal_data=False)
+    assert shown["id_number"] == "110101********231X" and shown["id_number_masked"] is True
+    assert shown["referral"]["overdue"] is True
+    assert suspects.view(suspect, date(2026, 10, 10), True)["referral"]["overdue"] is False
