@@ -27,7 +27,9 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "evaluation_modes": enums.EVALUATION_MODES, "evaluation_grades": enums.EVALUATION_GRADES,
                          "key_evaluation_reasons": enums.KEY_EVALUATION_REASONS,
                          "finding_statuses": enums.FINDING_STATUSES,
-                         "notification_channels": enums.NOTIFICATION_CHANNELS}
+                         "notification_channels": enums.NOTIFICATION_CHANNELS,
+                         "notification_types": enums.NOTIFICATION_TYPES,
+                         "delivery_statuses": enums.DELIVERY_STATUSES, "delivery_reasons": enums.DELIVERY_REASONS}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 
