@@ -92,6 +92,8 @@ class Dispatcher(DependencyProvider):
                     record = self.queue.claim(self.channels)
                     if record is None:
                         break
+                    if record.get("digest"):
+                        record["batch"] = self.queue.claim_digest_batch(record)
                     self.pool.spawn_n(self.deliver, record)
             except PyMongoError as exc:  # the database is away: try again at the next poll
                 log.warning("notification sender paused: %s", exc)
@@ -119,20 +121,28 @@ class Dispatcher(DependencyProvider):
             if user is None:  # not projected yet: its user.created may be on its way
                 return self._failed_attempt(record, "收件人尚未同步", {"error": "recipient_unknown"},
                                             reason_when_exhausted=RECIPIENT_UNKNOWN)
+            batch = record.get("batch") or [record]
             if not user.get("active"):
-                return self.queue.skipped(record, DEACTIVATED)
+                return [self.queue.skipped(r, DEACTIVATED) for r in batch]
             if not user.get("email"):
-                return self.queue.skipped(record, NO_EMAIL)
-            outcome = self.smtp.send(record, user["email"], user.get("display_name"))
-            settled = dict(address=user["email"])
-            success = SENT
+                return [self.queue.skipped(r, NO_EMAIL) for r in batch]
+            message = record
+            if record.get("digest"):
+                title, body = domain.digest_message(batch)
+                message = {**record, "title": title, "body": body}
+            outcome = self.smtp.send(message, user["email"], user.get("display_name"))
+            settled, success = dict(address=user["email"]), SENT
         else:
             webhook = self.queue.webhook(record["webhook_id"])
             if webhook is None or not webhook.get("active"):
                 return self.queue.failed(record, WEBHOOK_GONE, "订阅已删除或停用", {"error": WEBHOOK_GONE})
+            batch = [record]
             outcome = self.webhooks.send(record, webhook)
-            settled = dict(address=webhook["url"])
-            success = DELIVERED
+            settled, success = dict(address=webhook["url"]), DELIVERED
+        for each in batch:
+            self._settle(each, outcome, success, settled)
+
+    def _settle(self, record, outcome, success, settled):
         if outcome.ok:
             self.queue.succeeded(record, success, {"ok": True, **outcome.log}, **settled)
             log.info("delivery %s %s (%s, attempt %d)", record["_id"], success, record["channel"], record["attempts"])

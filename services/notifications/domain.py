@@ -7,7 +7,9 @@
   reason (the user switched the type off, has no address, was deactivated, no SMTP configured).
 Both are unique per (event_id, recipient, channel), so a redelivered event adds nothing."""
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+from kit.clock import SHANGHAI
 
 from services.notifications import recipients as recipients_
 from services.notifications import rules, templates
@@ -60,6 +62,7 @@ def _delivery(event, channel, recipient_id, title, body, ref, now, template, *, 
         "owner": None,
         "created_at": now,
         "updated_at": now,
+        "digest": False,
         **extra,
     }
 
@@ -101,6 +104,10 @@ def plan(event, rule, directory, preferences_of, webhooks, now, *, email_enabled
                     deliveries.append(_delivery(*common, status=SKIPPED, reason=NO_SMTP, critical=rule.critical))
                 elif user is not None and not user.get("email"):
                     deliveries.append(_delivery(*common, status=SKIPPED, reason=NO_EMAIL, critical=rule.critical))
+                elif not rule.critical and (preferences or {}).get("digest_hour") is not None:
+                    # Held for the user's daily digest: one mail at that hour for everything queued.
+                    digest_at = next_digest_at(now, preferences["digest_hour"])
+                    deliveries.append(_delivery(*common, digest=True, next_attempt_at=digest_at))
                 else:
                     # The address is read when sending: a user not yet projected may be by then.
                     deliveries.append(_delivery(*common, critical=rule.critical))
@@ -127,6 +134,22 @@ def for_case_assigned(event, now):
     title, body, ref = render(event, rules.rule_for("case.assigned"))
     return [_notification(event, event["payload"]["handler_id"], title, body, ref, now,
                           rules.rule_for("case.assigned").template_file)]
+
+
+# -- the daily digest ----------------------------------------------------------------------------------
+def next_digest_at(now, hour):
+    """The next ``hour``:00 Asia/Shanghai strictly after ``now``, in UTC."""
+    local = now.astimezone(SHANGHAI)
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at = (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at.astimezone(timezone.utc)
+
+
+def digest_message(records):
+    """(title, body) of one digest mail for ``records`` (oldest first)."""
+    return templates.render_digest([{"title": r["title"], "body": r["body"], "type": r["type"]}
+                                    for r in sorted(records, key=lambda r: (r["created_at"], r["_id"]))])
 
 
 # -- retries ----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """The notifications service's own database: the only module that touches it."""
+import uuid
 from datetime import timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -168,13 +169,29 @@ class DeliveryQueue:
         self.lease = timedelta(seconds=lease_seconds)
 
     def claim(self, channels):
+        """One due record, claimed under a token of its own (this sender and the claim), so two
+        claims of one process never settle each other's records."""
         now = clock.now()
+        token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
         return self._deliveries.find_one_and_update(
             {"status": QUEUED, "channel": {"$in": list(channels)}, "next_attempt_at": {"$lte": now},
              "lease_until": {"$lte": now}},
-            {"$set": {"owner": self.owner, "lease_until": now + self.lease, "updated_at": now},
+            {"$set": {"owner": token, "lease_until": now + self.lease, "updated_at": now},
              "$inc": {"attempts": 1}},
             sort=[("next_attempt_at", ASCENDING)], return_document=ReturnDocument.AFTER)
+
+    def claim_digest_batch(self, record):
+        """With ``record`` (a claimed digest e-mail) claim every other due digest e-mail of its
+        recipient under the same token, so one message carries them all; returns the batch,
+        ``record`` included. Called by the claiming loop before its next claim, so the loop cannot
+        claim one of them separately meanwhile."""
+        now = clock.now()
+        same = {"recipient_id": record["recipient_id"], "channel": record["channel"], "digest": True, "status": QUEUED}
+        self._deliveries.update_many(
+            {**same, "next_attempt_at": {"$lte": now}, "lease_until": {"$lte": now}},
+            {"$set": {"owner": record["owner"], "lease_until": now + self.lease, "updated_at": now},
+             "$inc": {"attempts": 1}})
+        return list(self._deliveries.find({**same, "owner": record["owner"]}))
 
     def user(self, user_id):
         return self._db[USERS].find_one({"_id": user_id})
@@ -187,7 +204,8 @@ class DeliveryQueue:
         update.setdefault("$set", {}).update({"updated_at": now, "lease_until": NEVER, "owner": None})
         if log_entry is not None:
             update["$push"] = {"attempt_log": {"at": now, "attempt": record["attempts"], **log_entry}}
-        result = self._deliveries.update_one({"_id": record["_id"], "owner": self.owner, "status": QUEUED}, update)
+        result = self._deliveries.update_one({"_id": record["_id"], "owner": record["owner"], "status": QUEUED},
+                                             update)
         return result.matched_count == 1
 
     def succeeded(self, record, status, log_entry, **fields):

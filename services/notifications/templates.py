@@ -29,3 +29,13 @@ def render(template_file, payload):
     title = "".join(template.blocks["title"](context)).strip()
     body = "".join(template.blocks["body"](context)).strip()
     return title, body
+
+
+DIGEST_TEMPLATE = "digest.v1.j2"
+
+
+def render_digest(items):
+    """(title, body) of the daily digest listing ``items`` (dicts with title, body, type)."""
+    template = _env.get_template(DIGEST_TEMPLATE)
+    context = template.new_context({"items": items, "count": len(items)})
+    return ("".join(template.blocks["title"](context)).strip(), "".join(template.blocks["body"](context)).strip())

@@ -198,3 +198,25 @@ def test_only_admin_reads_deliveries_and_creates_webhooks(start, rpc):
         rpc("create_webhook", actor=prosecutor, body={"url": "http://127.0.0.1:1/h", "events": ["case.assigned"],
                                                       "secret": SECRET})
     assert db.webhooks.count_documents({}) == 0
+
+
+def test_a_daily_digest_holds_non_critical_mail_until_its_hour_then_sends_one_message(
+        start, rpc, smtp, rabbit_config):
+    db = start(SMTP_URL=smtp.url)
+    project(db, rabbit_config, user_event("user.created", "u-li"))
+    li = {"user_id": "u-li", "roles": ["prosecutor"], "department": "criminal"}
+    assert rpc("set_preferences", actor=li, body={"digest_hour": 18})["digest_hour"] == 18
+    events = [assigned_event(), assigned_event()]
+    for event in events:
+        publish(rabbit_config, "cases", event)
+    wait_for(lambda: db.deliveries.count_documents({"digest": True, "status": "queued"}) == 2, message="held")
+    time.sleep(0.5)
+    assert smtp.messages() == []  # not before the hour
+    # The hour comes (what the clock would do by itself at 18:00 Asia/Shanghai).
+    db.deliveries.update_many({"digest": True}, {"$set": {"next_attempt_at": db.deliveries.find_one()["created_at"]}})
+    [mail] = wait_for(lambda: smtp.messages(), message="the digest")
+    assert mail["Subject"] == "智慧平检每日提醒汇总（2 条）"
+    assert mail.get_content().count("新案件分配：平检刑诉〔2026〕5号") == 2
+    wait_for(lambda: db.deliveries.count_documents({"digest": True, "status": "sent"}) == 2, message="both sent")
+    time.sleep(0.5)
+    assert len(smtp.messages()) == 1

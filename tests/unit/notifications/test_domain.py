@@ -99,3 +99,28 @@ def test_switching_off_a_critical_type_is_refused_naming_it():
     assert domain.check_preferences({"types": {"case.referral_overdue": {"email": False},
                                                "case.assigned": {"email": False}}}) == ["case.referral_overdue"]
     assert domain.check_preferences({"types": {"case.referral_overdue": {"email": True}}}) == []
+
+
+# -- the daily digest --------------------------------------------------------------------------------
+def test_the_next_digest_is_the_chosen_hour_in_shanghai_today_or_tomorrow():
+    # 2026-11-25 00:00 UTC is 08:00 in Shanghai.
+    assert domain.next_digest_at(NOW, 9) == datetime(2026, 11, 25, 1, tzinfo=timezone.utc)
+    assert domain.next_digest_at(NOW, 8) == datetime(2026, 11, 26, 0, tzinfo=timezone.utc)
+    assert domain.next_digest_at(NOW, 7) == datetime(2026, 11, 25, 23, tzinfo=timezone.utc)
+
+
+def test_with_a_digest_hour_non_critical_email_waits_for_it_critical_goes_at_once():
+    prefs = {"u-pros": {"digest_hour": 18}}
+    _, [mail] = plan(EVENT, prefs=prefs)
+    assert mail["digest"] is True and mail["next_attempt_at"] == datetime(2026, 11, 25, 10, tzinfo=timezone.utc)
+    _, deliveries = plan(OVERDUE, prefs=prefs)
+    [urgent] = [d for d in deliveries if d["recipient_id"] == "u-pros"]
+    assert urgent["digest"] is False and urgent["next_attempt_at"] == NOW
+
+
+def test_a_digest_lists_every_message_oldest_first():
+    records = [{"_id": "b", "created_at": NOW, "type": "case.evaluated", "title": "评查结果", "body": "等次：优质"},
+               {"_id": "a", "created_at": NOW, "type": "case.assigned", "title": "新案件分配", "body": "请及时办理"}]
+    title, body = domain.digest_message(records)
+    assert title == "智慧平检每日提醒汇总（2 条）"
+    assert body.index("【案件分配】新案件分配") < body.index("【案件评查结果】评查结果") and "等次：优质" in body
