@@ -220,3 +220,27 @@ def test_a_daily_digest_holds_non_critical_mail_until_its_hour_then_sends_one_me
     wait_for(lambda: db.deliveries.count_documents({"digest": True, "status": "sent"}) == 2, message="both sent")
     time.sleep(0.5)
     assert len(smtp.messages()) == 1
+
+
+def test_a_delivery_claimed_by_a_sender_that_died_is_sent_once_after_its_lease(start, smtp, rabbit_config):
+    from datetime import timedelta
+
+    from kit import clock
+    from services.notifications import domain, rules
+    from services.notifications.recipients import Directory
+    db = start(SMTP_URL=smtp.url)
+    project(db, rabbit_config, user_event("user.created", "u-li"))
+    event = assigned_event()
+    _, [record] = domain.plan(event, rules.rule_for("case.assigned"), Directory([]), lambda _: None, [],
+                              clock.now(), email_enabled=True)
+    # Claimed by a sender that died before it could settle (it may or may not have sent it).
+    record.update(owner="dead-host:1:deadbeef:0001", lease_until=clock.now() + timedelta(seconds=2), attempts=1)
+    db.deliveries.insert_one(record)
+    time.sleep(1)
+    assert smtp.messages() == []  # still the dead sender's while its lease runs
+    [mail] = wait_for(lambda: smtp.messages(), timeout=10, message="sent after the lease")
+    assert mail["X-Pingjian-Delivery"] == record["_id"]
+    done = wait_for(lambda: db.deliveries.find_one({"_id": record["_id"], "status": "sent"}), message="settled")
+    assert done["attempts"] == 2
+    time.sleep(0.5)
+    assert len(smtp.messages()) == 1
