@@ -1,7 +1,7 @@
 """RPC contract of the ``notifications`` service, version 1."""
 from urllib.parse import urlsplit
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, line
@@ -51,10 +51,14 @@ class ChannelSwitches(Schema):
 
 class PreferencesUpdate(Schema):
     types = fields.Dict(keys=code(enums.NOTIFICATION_TYPES), values=fields.Nested(ChannelSwitches),
-                        load_default=dict,
                         metadata={"description": "通知类型代码 → 各渠道开关；重要提醒（critical_types）不可关闭"})
-    digest_hour = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=23, error="应在 {min} 到 {max} 之间"),
+    digest_hour = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=23, error="应在 {min} 到 {max} 之间"),
                                  metadata={"description": "每日汇总邮件的时刻（北京时间，0–23 点）；null 为不汇总、逐条发送"})
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("至少提供一个要修改的字段：types, digest_hour", "_schema")
 
 
 class Preferences(Schema):

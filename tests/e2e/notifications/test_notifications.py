@@ -228,6 +228,8 @@ def test_only_admin_creates_webhooks(platform, criminal):
     ({"types": {"case.assigned": {"email": "no"}}}, "types"),
     ({"types": {"case.assigned": {"fax": False}}}, "types"),
     ({"digest_hour": 24}, "digest_hour"),
+    ({"digest_hour": 2.5e-42}, "digest_hour"),
+    ({"digest_hour": "8"}, "digest_hour"),
     ({"types": "all"}, "types"),
 ])
 def test_bad_preferences_are_refused_naming_the_field_and_nothing_is_written(platform, boss, body, field):
@@ -249,3 +251,11 @@ def test_the_digest_hour_is_kept(boss):
     assert api.get("/v1/me/preferences").json()["digest_hour"] == 8
     assert api.put("/v1/me/preferences", json={"types": {}}).json()["digest_hour"] == 8
     assert api.put("/v1/me/preferences", json={"digest_hour": None}).json()["digest_hour"] is None
+
+
+def test_an_empty_preferences_update_is_refused(platform, boss):
+    user, api = make_user(boss, "prosecutor", "criminal")
+    for kwargs in ({}, {"json": {}}):
+        response = api.put("/v1/me/preferences", **kwargs)
+        assert response.status_code == 400 and "_schema" in response.json()["error"]["fields"], response.text
+    assert platform.db("notifications").preferences.find_one({"_id": user["id"]}) is None
