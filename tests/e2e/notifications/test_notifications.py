@@ -259,3 +259,23 @@ def test_an_empty_preferences_update_is_refused(platform, boss):
         response = api.put("/v1/me/preferences", **kwargs)
         assert response.status_code == 400 and "_schema" in response.json()["error"]["fields"], response.text
     assert platform.db("notifications").preferences.find_one({"_id": user["id"]}) is None
+
+
+def test_smtp_down_for_a_while_mail_is_queued_then_sent_once_and_the_inbox_does_not_wait(
+        platform, boss, criminal, smtp):
+    _, head, pros_user, pros = criminal
+    smtp.stop()
+    try:
+        case = register(head, handler_id=pros_user["id"])
+        wait_for(lambda: inbox(pros, case["id"], "case.assigned"), timeout=15, message="inbox meanwhile")
+
+        def queued_and_retried():
+            items = boss.get("/v1/notifications/deliveries", params={"status": "queued", "limit": 100}).json()["items"]
+            return [d for d in items if d["ref"]["id"] == case["id"] and d["channel"] == "email" and d["attempts"] >= 2]
+        [record] = wait_for(queued_and_retried, timeout=15, message="a queued e-mail with failed attempts")
+        assert record["error"] and not any(a["ok"] for a in record["attempt_log"])
+    finally:
+        smtp.start()
+    [mail] = wait_for(lambda: mails(smtp, pros_user["email"], case["case_no"]), timeout=20, message="mail after")
+    time.sleep(1)
+    assert len(mails(smtp, pros_user["email"], case["case_no"])) == 1
