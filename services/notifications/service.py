@@ -1,4 +1,5 @@
 """Entrypoints of the notifications service."""
+import logging
 import uuid
 
 from contracts.rpc import notifications_v1 as contract
@@ -11,6 +12,9 @@ from kit.storage import Storage
 from services.notifications import domain, rules
 from services.notifications.dispatch import Dispatcher
 from services.notifications.storage import INDEXES, KEEP, NotificationStore
+
+
+log = logging.getLogger("pingjian.notifications")
 
 
 def _ensure_admin(actor):
@@ -36,6 +40,10 @@ class NotificationsService(HealthCheck):
             self.store.webhooks_for(rule.type, session), clock.now(), email_enabled=self.dispatcher.email_enabled)
         self.store.insert_many(notifications, session)
         self.store.insert_deliveries(deliveries, session)
+        if not notifications and not [d for d in deliveries if d["channel"] != "webhook"]:
+            # Nobody to tell: e.g. no active department head in the users' projection. Said for ops.
+            log.warning("event %s (%s) reached no recipient", event["event_id"], event["type"],
+                        extra={"event_type": event["type"]})
 
     @consumes("cases", "case.assigned")
     def on_case_assigned(self, event, session):
