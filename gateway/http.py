@@ -126,7 +126,8 @@ class JsonWebServer(SafeWebServer):
         self.tokens = auth.TokenIssuer.from_config(config)
         self.rpc = ServerRpc(self.container, self.reply_listener)
         self.accounts = AccountChecks(
-            lambda user_id, context_data: self.rpc.call("accounts", "get_account", context_data, user_id=user_id),
+            lambda user_id, session_id, context_data: self.rpc.call("accounts", "get_account", context_data,
+                                                                    user_id=user_id, session_id=session_id),
             config.get("ACCOUNT_CACHE_SECONDS", 5))
 
     def get_wsgi_app(self):
@@ -237,11 +238,13 @@ class Route(HttpRequestHandler):
     def _admit(self, request, context_data):
         """Authenticate, authorize and validate; fills ``context_data``, returns the worker's kwargs."""
         if self.auth:
-            claimed, token_version = self.server.tokens.verify(request.headers.get("Authorization"))
+            verified = self.server.tokens.verify(request.headers.get("Authorization"))
+            claimed = verified.actor
             # Known from here on, also to the access log, even if the account check below refuses it.
             context_data["actor"] = claimed.to_dict()
             # Roles as the account has them now; admin-only routes do not trust a cached account.
-            actor = self.server.accounts.actor(claimed, token_version, context_data, fresh=self.admin_only)
+            actor = self.server.accounts.actor(claimed, verified.version, context_data, fresh=self.admin_only,
+                                               session_id=verified.session_id)
             context_data["actor"] = actor.to_dict()
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")
