@@ -8,6 +8,7 @@ from nameko.extensions import DependencyProvider
 
 from kit.context import Actor
 from kit.errors import Unauthorized
+from kit.preflight import StartRefused
 
 ISSUER = "pingjian"
 ALGORITHM = "HS256"
@@ -26,7 +27,8 @@ class Verified(NamedTuple):
 class TokenIssuer:
     def __init__(self, secret, ttl_seconds):
         if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError(f"JWT_SECRET must be set to at least {MIN_SECRET_BYTES} bytes")
+            raise StartRefused(f"JWT_SECRET must be set to at least {MIN_SECRET_BYTES} bytes "
+                               "(e.g. `openssl rand -base64 48`)")
         self.secret = secret
         self.ttl_seconds = int(ttl_seconds)
         self._verified = {}  # token -> (actor, exp): skip re-verifying a token seen before

@@ -27,10 +27,12 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from kit.preflight import StartRefused
+
 _KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 
 
-class KeyringError(ValueError):
+class KeyringError(StartRefused):
     """Keys missing or malformed: the service must not start (the message says what to fix)."""
 
 

@@ -15,12 +15,11 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from kit.preflight import ALLOW_DEV_SECRETS, DEV_ADMIN_PASSWORD, DEV_ADMIN_USER
 from kit.redact import redact
 from ops.broker import BrokerError, ensure_broker
 from ops.launcher import ROOT, LocalPlatform, start_secantus
 
-DEV_ADMIN_USER = "admin"
-DEV_ADMIN_PASSWORD = "pingjian-dev-admin"
 
 
 def say(message, error=False):
@@ -89,7 +88,9 @@ def main():
         env = {"AMQP_URI": broker.uri, "MONGO_URI": mongo_uri,
                "JWT_SECRET": os.environ.get("JWT_SECRET") or dev_secret(var),
                "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password,
-               "PINGJIAN_DATA_KEYS": os.environ.get("PINGJIAN_DATA_KEYS") or dev_data_keys(var)}
+               "PINGJIAN_DATA_KEYS": os.environ.get("PINGJIAN_DATA_KEYS") or dev_data_keys(var),
+               # The development admin password is published in README: only make run may use it.
+               ALLOW_DEV_SECRETS: "1"}
         platform = LocalPlatform(env, log_dir, gateway_port=port)
         say(f"• starting services: cases, notifications, gateway (logs in {log_dir})")
         started.append(platform)  # stop() copes with a half-started platform

@@ -17,6 +17,7 @@ from kit.context import Context
 from kit.errors import Conflict
 from kit import clock
 from kit.pagination import paginate
+from kit.preflight import ensure_not_published
 from kit.retention import Purge
 from kit.storage import Storage, Store
 from services.accounts import domain, legacy, passwords
@@ -137,6 +138,8 @@ class AccountStorage(Storage):
 
     def setup(self):
         super().setup()
+        # Before anything serves: the README's development password is refused outside make run.
+        ensure_not_published("PINGJIAN_ADMIN_PASSWORD", self.container.config.get("PINGJIAN_ADMIN_PASSWORD"))
         passwords.configure(self.container.config)
         self.failure_retention = AccountStore(self.db, None).failure_retention(self.container.config)
 

@@ -35,6 +35,7 @@ class Stack:
     db_prefix: Optional[str] = None
     amqp_uri: Optional[str] = None
     log_dir: Optional[str] = None
+    jwt_secret: Optional[str] = None  # local platform only: lets a test sign an expired token
 
     def db(self, service):
         if not self.mongo_uri:
@@ -70,7 +71,7 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
     try:
         platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
-                    log_dir)
+                    log_dir, env["JWT_SECRET"])
     finally:
         if platform is not None:
             platform.stop()
