@@ -24,6 +24,7 @@ SERVICES = {
     "accounts": "services.accounts.service:AccountsService",
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
+    "audit": "services.audit.service:AuditService",
 }
 GATEWAY = "gateway.service:GatewayService"
 
