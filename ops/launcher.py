@@ -24,6 +24,7 @@ SERVICES = {
     "accounts": "services.accounts.service:AccountsService",
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
+    "budgeting": "services.budgeting.service:BudgetingService",
 }
 GATEWAY = "gateway.service:GatewayService"
 

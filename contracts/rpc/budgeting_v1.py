@@ -116,7 +116,7 @@ class Procurement(Schema):
     accepted_on = day(allow_none=True)
 
 
-class HistoryEntry(Schema):
+class RequestHistoryEntry(Schema):
     at = fields.DateTime(format="iso")
     by = fields.String()
     action = fields.String()
@@ -144,7 +144,7 @@ class BudgetRequest(Schema):
     requested_by = fields.String()
     submitted_on = day()
     decided_on = day(allow_none=True)
-    history = fields.List(fields.Nested(HistoryEntry))
+    history = fields.List(fields.Nested(RequestHistoryEntry))
     version = fields.Integer()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")
@@ -166,9 +166,7 @@ class ExecutionQuery(Schema):
     year = year(required=True)
 
 
-class ExecutionRow(Schema):
-    department = fields.String()
-    category = fields.String()
+class ExecutionFigures(Schema):
     allocated_fen = fields.Integer()
     committed_fen = fields.Integer()
     spent_fen = fields.Integer()
@@ -178,10 +176,15 @@ class ExecutionRow(Schema):
     requests_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class ExecutionRow(ExecutionFigures):
+    department = fields.String()
+    category = fields.String()
+
+
 class ExecutionReport(Schema):
     year = fields.Integer()
     rows = fields.List(fields.Nested(ExecutionRow))
-    totals = fields.Nested(ExecutionRow(exclude=("department", "category")))
+    totals = fields.Nested(ExecutionFigures)
     requests_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     # Mean of (decided_on − submitted_on) in calendar days (Asia/Shanghai) over the requests the party
     # group decided, rounded to 2 decimals; null when none was decided.
