@@ -1,7 +1,7 @@
 """RPC contract of the ``budgeting`` service, version 1 (also the HTTP bodies of /v1/budget and
 /v1/vehicles). Every amount is integer fen (``contracts.fields.money``): a float, a string, a
 negative or an absurd amount (> 10^13 fen) is a 400 naming the field."""
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from contracts import enums
 from contracts.fields import code, day, line, money, text, utc_datetime
@@ -10,8 +10,9 @@ from contracts.rpc.common import PageQuery
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-def year(**kwargs):
-    return fields.Integer(strict=True, validate=validate.Range(min=MIN_YEAR, max=MAX_YEAR,
+def year(strict=True, **kwargs):
+    """A budget year: a JSON integer in a body; in a query string (text) ``strict=False``."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=MIN_YEAR, max=MAX_YEAR,
                                                                error="年度应在 {min} 到 {max} 之间"), **kwargs)
 
 
@@ -56,7 +57,7 @@ class Allocation(Schema):
 
 
 class BalanceQuery(PageQuery):
-    year = year(load_default=None)
+    year = year(strict=False, load_default=None)
     department = code(enums.DEPARTMENTS, load_default=None)
     category = code(enums.BUDGET_CATEGORIES, load_default=None)
 
@@ -120,8 +121,8 @@ class RequestHistoryEntry(Schema):
     at = fields.DateTime(format="iso")
     by = fields.String()
     action = fields.String()
-    from_status = fields.String(allow_none=True, data_key="from")
-    to_status = fields.String(data_key="to")
+    from_status = fields.String(allow_none=True, attribute="from", data_key="from")
+    to_status = fields.String(attribute="to", data_key="to")
     details = fields.Dict()
 
 
@@ -151,7 +152,7 @@ class BudgetRequest(Schema):
 
 
 class RequestQuery(PageQuery):
-    year = year(load_default=None)
+    year = year(strict=False, load_default=None)
     department = code(enums.DEPARTMENTS, load_default=None)
     status = code(enums.BUDGET_REQUEST_STATUSES, load_default=None)
 
@@ -163,7 +164,7 @@ class RequestPage(Schema):
 
 # -- reports -----------------------------------------------------------------------------------------
 class ExecutionQuery(Schema):
-    year = year(required=True)
+    year = year(strict=False, required=True)
 
 
 class ExecutionFigures(Schema):
@@ -240,8 +241,17 @@ class Booking(Schema):
 
 
 class BookingQuery(PageQuery):
+    """Bookings overlapping [from, to) (either end open when absent)."""
     from_ = utc_datetime(load_default=None, data_key="from")
     to = utc_datetime(load_default=None)
+
+    @pre_load
+    def _loaded_before(self, data, **kwargs):
+        # The gateway loads the query string, then the service loads what it forwards: accept the
+        # attribute name as well as the wire name ("from" is a Python keyword).
+        if isinstance(data, dict) and "from_" in data:
+            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
+        return data
 
     @validates_schema
     def _ordered(self, data, **kwargs):
