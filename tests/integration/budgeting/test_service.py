@@ -183,3 +183,35 @@ def test_ten_concurrent_bookings_of_one_slot_one_wins(budgeting, service_db):
     budgeting("cancel_booking", actor=HEAD, vehicle_id=vehicle["id"], booking_id=first["id"])
     budgeting("book_vehicle", actor=CIVIL, vehicle_id=vehicle["id"],
               body={"starts_at": "2026-03-02T01:00:00Z", "ends_at": "2026-03-02T02:00:00Z", "purpose": "调查"})
+
+
+def test_revisions_racing_approvals_keep_the_ledger_consistent(budgeting, service_db):
+    budgeting("set_allocation", body={**KEY, "amount_fen": 10 * UNIT})
+    requests = [_reviewed(budgeting, UNIT, f"设备{i}") for i in range(10)]
+
+    def approve(request):
+        try:
+            budgeting("decide_request", actor=PARTY, request_id=request["id"],
+                      body={"decision": "approved", "minutes_ref": "m"})
+        except Conflict:
+            pass
+
+    def revise(amount):
+        try:
+            budgeting("set_allocation", body={**KEY, "amount_fen": amount, "reason": "调整"})
+        except Conflict:
+            pass  # below what was committed by then, or still racing after its retries: refused whole
+    pool = eventlet.GreenPool(16)
+    for i, request in enumerate(requests):
+        pool.spawn(approve, request)
+        if i % 2:
+            pool.spawn(revise, (4 + i // 2) * UNIT)
+    pool.waitall()
+    db = service_db("budgeting")
+    ledger = db.allocations.find_one()
+    approved = list(db.requests.find({"status": "approved"}))
+    assert ledger["committed_fen"] == sum(r["committed_fen"] for r in approved) == len(approved) * UNIT
+    assert ledger["available_fen"] == ledger["allocated_fen"] - ledger["committed_fen"] >= 0
+    assert ledger["allocated_fen"] == ledger["revisions"][-1]["to_fen"]
+    assert [r["revision"] for r in ledger["revisions"]] == list(range(1, len(ledger["revisions"]) + 1))
+    assert db.outbox.count_documents({"type": "budget.allocation_set"}) == len(ledger["revisions"])
