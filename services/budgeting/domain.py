@@ -9,8 +9,7 @@ checked by the database inside the transaction, is what keeps two concurrent app
 overdrawing an allocation together.
 """
 import uuid
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 from kit.errors import Conflict, ValidationFailed
 
@@ -125,7 +124,6 @@ class Step:
     ledger: LedgerDelta = None
     # The field a refused ledger change is reported on (a 409 naming it).
     ledger_field: str = "decision"
-    extra: dict = field(default_factory=dict)
 
 
 def _ref(request):
@@ -303,7 +301,3 @@ def cancel_booking(booking, actor):
 def _booking_ref(booking):
     return {"booking_id": booking["_id"], "vehicle_id": booking["vehicle_id"], "plate": booking["plate"],
             "starts_at": booking["starts_at"].isoformat(), "ends_at": booking["ends_at"].isoformat()}
-
-
-def day_of(value):
-    return value if isinstance(value, date) else date.fromisoformat(value)
