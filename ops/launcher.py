@@ -25,6 +25,7 @@ SERVICES = {
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
     "audit": "services.audit.service:AuditService",
+    "budgeting": "services.budgeting.service:BudgetingService",
 }
 GATEWAY = "gateway.service:GatewayService"
 
