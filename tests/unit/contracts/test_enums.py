@@ -29,7 +29,11 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "finding_statuses": enums.FINDING_STATUSES,
                          "notification_channels": enums.NOTIFICATION_CHANNELS,
                          "notification_types": enums.NOTIFICATION_TYPES,
-                         "delivery_statuses": enums.DELIVERY_STATUSES, "delivery_reasons": enums.DELIVERY_REASONS}
+                         "delivery_statuses": enums.DELIVERY_STATUSES, "delivery_reasons": enums.DELIVERY_REASONS,
+                         "budget_categories": enums.BUDGET_CATEGORIES,
+                         "budget_request_statuses": enums.BUDGET_REQUEST_STATUSES,
+                         "budget_decisions": enums.BUDGET_DECISIONS, "procurement_methods": enums.PROCUREMENT_METHODS,
+                         "vehicle_booking_statuses": enums.VEHICLE_BOOKING_STATUSES}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 
