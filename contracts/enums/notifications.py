@@ -8,6 +8,9 @@ NOTIFICATION_TYPES = register("notification_types", {
     "case.evaluated": "案件评查结果",
     "data_check.finding_opened": "数据核查问题",
     "case.referral_overdue": "移送行政处罚逾期",
+    "budget.request_reviewed": "预算申请审核结果",
+    "budget.request_decided": "预算申请党组决定",
+    "budget.procurement_started": "采购启动（督察监督）",
 }, title="通知类型")
 
 NOTIFICATION_CHANNELS = register("notification_channels", {

@@ -80,15 +80,24 @@ def channel_enabled(preferences, rule, channel):
     return bool(((preferences or {}).get("types") or {}).get(rule.type, {}).get(channel, True))
 
 
-def plan(event, rule, directory, preferences_of, webhooks, now, *, email_enabled):
+def fields_not_in(rule, payload):
+    """The payload fields a rule's ``user:`` specs name that the payload does not carry (to be
+    found in what was remembered of the subject, rules.Memory)."""
+    return [spec.partition(":")[2] for spec in rule.recipients
+            if spec.startswith("user:") and spec.partition(":")[2] not in payload]
+
+
+def plan(event, rule, directory, preferences_of, webhooks, now, *, email_enabled, remembered=None):
     """(notifications, deliveries) for ``event`` under ``rule``.
 
     ``directory``: a recipients.Directory over the users' projection; ``preferences_of(user_id)``:
-    that user's preferences document (or None); ``webhooks``: the active subscriptions to this type."""
+    that user's preferences document (or None); ``webhooks``: the active subscriptions to this type;
+    ``remembered``: fields kept of the event's subject by an earlier event (rules.Memory)."""
     title, body, ref = render(event, rule)
     template = rule.template_file
     notifications, deliveries = [], []
-    for recipient in recipients_.resolve(rule.recipients, event["payload"], directory):
+    known = {**(remembered or {}), **event["payload"]}
+    for recipient in recipients_.resolve(rule.recipients, known, directory):
         user = directory.get(recipient.user_id)
         preferences = preferences_of(recipient.user_id)
         for channel in rule.channels:
@@ -134,6 +143,17 @@ def for_case_assigned(event, now):
     title, body, ref = render(event, rules.rule_for("case.assigned"))
     return [_notification(event, event["payload"]["handler_id"], title, body, ref, now,
                           rules.rule_for("case.assigned").template_file)]
+
+
+def remembered_fields(memory, payload):
+    """What a rules.Memory keeps of an event: (subject key, {field: value})."""
+    kind, field = memory.ref
+    return f"{kind}:{payload[field]}", {name: payload.get(name) for name in memory.fields}
+
+
+def subject_key(rule, payload):
+    kind, field = rule.ref
+    return f"{kind}:{payload.get(field)}"
 
 
 # -- the daily digest ----------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ Adding a type (a recommendation, inspection or budget event) is a row here, its 
 - ``channels``: the per-user channels it goes by (``in_app``, ``email``); webhooks subscribe by type;
 - ``critical``: escalations and very overdue reminders; nobody can switch them off;
 - ``ref``: what the notification points at, ``(kind, payload field of its id)``.
+
+When a later event does not name a recipient an earlier one did (budget.request_reviewed lacks the
+submitter that budget.request_submitted named), a ``Memory`` row keeps that field per subject, and
+the rule's spec finds it as if it were in the payload.
 """
 from dataclasses import dataclass
 
@@ -52,7 +56,34 @@ RULES = (
     # An overdue legal time limit is an escalation: the handler and the department's head, always.
     Rule("case.referral_overdue", "cases", "referral_overdue", 1,
          ("user:handler_id", "department_head:department"), ("case", "case_id"), critical=True),
+    # Budgeting: the submitter hears of the review and the party group's decision; the inspection
+    # office (检务督察部) of every procurement it is to oversee. Reviewed/decided events do not name the
+    # submitter: it is remembered from budget.request_submitted (MEMORIES below).
+    Rule("budget.request_reviewed", "budgeting", "budget_request_reviewed", 1, ("user:requested_by",),
+         ("budget_request", "request_id")),
+    Rule("budget.request_decided", "budgeting", "budget_request_decided", 1, ("user:requested_by",),
+         ("budget_request", "request_id")),
+    Rule("budget.procurement_started", "budgeting", "procurement_started", 1, ("department:inspection",),
+         ("budget_request", "request_id")),
 )
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Payload fields an event names that later events of the same subject do not carry (who
+    submitted a budget request), kept per subject (``ref``: kind, payload field of its id) so the
+    recipients of those later events can be resolved without calling the producer back. A rule's
+    recipient spec sees the remembered fields as if they were in the payload (the payload wins)."""
+    type: str
+    source: str
+    ref: tuple
+    fields: tuple
+
+
+MEMORIES = (
+    Memory("budget.request_submitted", "budgeting", ("budget_request", "request_id"), ("requested_by",)),
+)
+MEMORY_BY_TYPE = {memory.type: memory for memory in MEMORIES}
 
 BY_TYPE = {rule.type: rule for rule in RULES}
 TYPES = tuple(BY_TYPE)

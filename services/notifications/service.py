@@ -17,6 +17,10 @@ from services.notifications.storage import INDEXES, KEEP, NotificationStore
 log = logging.getLogger("pingjian.notifications")
 
 
+class SubjectNotRemembered(Exception):
+    """An event needs a field an earlier event of its subject named, and that one is not processed yet."""
+
+
 def _ensure_admin(actor):
     if not actor.is_admin:
         raise Forbidden("仅管理员可以操作")
@@ -35,15 +39,29 @@ class NotificationsService(HealthCheck):
         """Inside the inbox transaction: the in-app notifications and the outbound delivery records
         commit with the processed event id; the dispatcher sends the latter after commit."""
         rule = rules.rule_for(event["type"])
+        remembered = None
+        if domain.fields_not_in(rule, event["payload"]):
+            remembered = self.store.recall(session, domain.subject_key(rule, event["payload"]))
+            if remembered is None:
+                # The event naming the recipient (e.g. budget.request_submitted) has not been
+                # processed yet: fail, so this one is retried (then parked for replay), not dropped.
+                raise SubjectNotRemembered(f"nothing remembered of {domain.subject_key(rule, event['payload'])}"
+                                           f" for {event['type']} {event['event_id']}")
         notifications, deliveries = domain.plan(
             event, rule, self.store.directory(session), self.store.preferences_reader(session),
-            self.store.webhooks_for(rule.type, session), clock.now(), email_enabled=self.dispatcher.email_enabled)
+            self.store.webhooks_for(rule.type, session), clock.now(), email_enabled=self.dispatcher.email_enabled,
+            remembered=remembered)
         self.store.insert_many(notifications, session)
         self.store.insert_deliveries(deliveries, session)
         if not notifications and not [d for d in deliveries if d["channel"] != "webhook"]:
             # Nobody to tell: e.g. no active department head in the users' projection. Said for ops.
             log.warning("event %s (%s) reached no recipient", event["event_id"], event["type"],
                         extra={"event_type": event["type"]})
+
+    def _remember(self, event, session):
+        """Keep what later events of the subject will not carry (rules.MEMORIES)."""
+        key, fields = domain.remembered_fields(rules.MEMORY_BY_TYPE[event["type"]], event["payload"])
+        self.store.remember(session, key, fields)
 
     @consumes("cases", "case.assigned")
     def on_case_assigned(self, event, session):
@@ -59,6 +77,22 @@ class NotificationsService(HealthCheck):
 
     @consumes("cases", "case.referral_overdue")
     def on_referral_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("budgeting", "budget.request_submitted")
+    def on_budget_request_submitted(self, event, session):
+        self._remember(event, session)
+
+    @consumes("budgeting", "budget.request_reviewed")
+    def on_budget_request_reviewed(self, event, session):
+        self._notify(event, session)
+
+    @consumes("budgeting", "budget.request_decided")
+    def on_budget_request_decided(self, event, session):
+        self._notify(event, session)
+
+    @consumes("budgeting", "budget.procurement_started")
+    def on_procurement_started(self, event, session):
         self._notify(event, session)
 
     # -- what the service knows of users (recipients, addresses, who is deactivated) ----------------

@@ -11,8 +11,8 @@ from kit.storage import Store
 from services.notifications.domain import DELIVERED, FAILED, NEVER, QUEUED, SENT, SKIPPED
 from services.notifications.recipients import Directory
 
-NOTIFICATIONS, DELIVERIES, USERS, PREFERENCES, WEBHOOKS = (
-    "notifications", "deliveries", "users", "preferences", "webhooks")
+NOTIFICATIONS, DELIVERIES, USERS, PREFERENCES, WEBHOOKS, SUBJECTS = (
+    "notifications", "deliveries", "users", "preferences", "webhooks", "subjects")
 
 _ONE_PER_EVENT_RECIPIENT_CHANNEL = [("event_id", ASCENDING), ("recipient_id", ASCENDING), ("channel", ASCENDING)]
 _NEWEST = [("created_at", DESCENDING), ("_id", DESCENDING)]
@@ -85,6 +85,18 @@ class NotificationStore(Store):
 
     def webhooks_for(self, event_type, session):
         return list(self.db[WEBHOOKS].find({"events": event_type, "active": True}, session=session))
+
+    # -- what is remembered of a subject for later events (rules.Memory) ---------------------------
+    def remember(self, session, key, fields):
+        self.db[SUBJECTS].update_one({"_id": key}, {"$set": {**fields, "updated_at": clock.now()}},
+                                     upsert=True, session=session)
+
+    def recall(self, session, key):
+        found = self.db[SUBJECTS].find_one({"_id": key}, session=session)
+        if found:
+            found.pop("_id", None)
+            found.pop("updated_at", None)
+        return found
 
     # -- what the service knows of users (from the accounts service's events) ---------------------
     def project_user(self, session, payload, version):

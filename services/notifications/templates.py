@@ -17,9 +17,16 @@ def _label(code, enum_name):
     return enums.ALL.get(enum_name, {}).get(code, code)
 
 
+def _yuan(fen):
+    """``{{ amount_fen | yuan }}`` → 100,000.00 (integer fen shown as yuan, no float on the way)."""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
 _env = Environment(loader=FileSystemLoader(DIRECTORY), undefined=StrictUndefined, autoescape=False,
                    keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
 _env.filters["label"] = _label
+_env.filters["yuan"] = _yuan
 
 
 def render(template_file, payload):

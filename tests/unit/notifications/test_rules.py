@@ -52,3 +52,29 @@ def test_referral_overdue_is_critical_and_reaches_the_department_head():
     rule = rules.rule_for("case.referral_overdue")
     assert rule.critical and "department_head:department" in rule.recipients
     assert not rules.rule_for("case.assigned").critical
+
+
+@pytest.mark.parametrize("memory", rules.MEMORIES, ids=lambda m: m.type)
+def test_every_memory_has_a_consumer_and_names_fields_its_event_carries(memory):
+    consumed = {getattr(getattr(NotificationsService, name), "consumes", None) for name in dir(NotificationsService)}
+    assert (memory.source, memory.type) in consumed
+    example = payload_schema(memory.type, 1).example
+    assert memory.ref[1] in example and all(field in example for field in memory.fields)
+
+
+def test_a_field_a_rule_needs_and_its_event_lacks_is_remembered_by_some_memory():
+    remembered = {(m.ref, field) for m in rules.MEMORIES for field in m.fields}
+    for rule in rules.RULES:
+        from services.notifications.domain import fields_not_in
+        for field in fields_not_in(rule, payload_schema(rule.type, 1).example):
+            assert (rule.ref, field) in remembered, (rule.type, field)
+
+
+def test_budget_messages_show_amounts_in_yuan_and_labels():
+    title, body = templates.render("budget_request_reviewed.v1.j2", parsed_example("budget.request_reviewed")["payload"])
+    assert title == "预算申请已审核：办案区同步录音录像设备更新"
+    assert "申请金额 120,000.00 元，审核金额 100,000.00 元" in body and "按市场询价核减" in body
+    title, body = templates.render("budget_request_decided.v1.j2", parsed_example("budget.request_decided")["payload"])
+    assert "（批准）" in title and "党组会〔2026〕12号" in body
+    title, body = templates.render("procurement_started.v1.j2", parsed_example("budget.procurement_started")["payload"])
+    assert "刑事检察部" in body and "集中采购" in body and "2026-11-26" in body and "供应商" not in body
