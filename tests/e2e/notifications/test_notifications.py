@@ -279,3 +279,33 @@ def test_smtp_down_for_a_while_mail_is_queued_then_sent_once_and_the_inbox_does_
     [mail] = wait_for(lambda: mails(smtp, pros_user["email"], case["case_no"]), timeout=20, message="mail after")
     time.sleep(1)
     assert len(mails(smtp, pros_user["email"], case["case_no"])) == 1
+
+
+def test_budgeting_the_submitter_hears_of_review_and_decision_and_the_inspection_office_of_procurement(
+        platform, boss, smtp, receiver):
+    head_user, head = make_user(boss, "department_head", "criminal")
+    _, fin = make_user(boss, "finance", "finance")
+    _, party = make_user(boss, "party_group", "leadership")
+    inspector_user, inspector = make_user(boss, "inspector", "inspection")
+    year = 2032
+    assert fin.post("/v1/budget/allocations", json={"year": year, "department": "criminal", "category": "equipment",
+                                                   "amount_fen": 100_000_000}).status_code == 200
+    request = head.post("/v1/budget/requests", json={"year": year, "department": "criminal", "category": "equipment",
+                                                     "title": "讯问室同步录音录像设备", "amount_fen": 3_000_000,
+                                                     "justification": "办案需要"})
+    assert request.status_code == 201, request.text
+    request_id = request.json()["id"]
+    path = f"/v1/budget/requests/{request_id}"
+    assert fin.post(f"{path}/review", json={"approved_amount_fen": 2_500_000, "comment": "按询价核减"}).status_code == 200
+    [reviewed] = wait_for(lambda: [n for n in head.get("/v1/me/notifications").json()["items"]
+                                   if n["ref"]["id"] == request_id], timeout=15, message="review notice")
+    assert reviewed["type"] == "budget.request_reviewed" and "审核金额 25,000.00 元" in reviewed["body"]
+    assert party.post(f"{path}/decide", json={"decision": "approved", "minutes_ref": "党组会〔2032〕1号"}).status_code == 200
+    wait_for(lambda: len([n for n in head.get("/v1/me/notifications").json()["items"]
+                          if n["ref"]["id"] == request_id]) == 2, timeout=15, message="decision notice")
+    assert wait_for(lambda: mails(smtp, head_user["email"], "党组决定"), timeout=15, message="decision mail")
+    assert fin.post(f"{path}/procurement/start", json={"method": "centralized"}).status_code == 200
+    [note] = wait_for(lambda: [n for n in inspector.get("/v1/me/notifications").json()["items"]
+                               if n["ref"]["id"] == request_id], timeout=15, message="procurement notice")
+    assert note["type"] == "budget.procurement_started" and "讯问室同步录音录像设备" in note["title"]
+    assert wait_for(lambda: mails(smtp, inspector_user["email"], "请开展监督"), timeout=15, message="inspector mail")
