@@ -142,10 +142,10 @@ class Ledger:
         producer = self._ensure_producer()
         while self._buffer:
             payload, actor = self._buffer[0]
+            request_id = payload.get("correlation_id") or "-"
             try:
-                envelope = build_event(EVENT, payload, source="gateway",
-                                       aggregate_id=payload["correlation_id"] or "-",
-                                       correlation_id=payload["correlation_id"] or "-", actor=actor)
+                envelope = build_event(EVENT, payload, source="gateway", aggregate_id=request_id,
+                                       correlation_id=request_id, actor=actor)
             except ValidationError as exc:  # a bug of ours, not an outage: never block the entries behind it
                 log.error("access ledger entry breaks its contract, not sent: %s %r", exc.messages, payload)
                 self._buffer.popleft()
