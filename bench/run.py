@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 from cryptography.fernet import Fernet  # noqa: E402
 
 from bench import load, procstat, raw  # noqa: E402
+from bench.fanout import measure_fanout  # noqa: E402
 from ops.launcher import BIN, LocalPlatform, Process, broker_reachable, free_port, start_secantus, wait_until  # noqa: E402,E501
 
 OUT = ROOT / "var" / "bench"
@@ -787,6 +788,8 @@ def main():
         outbox = Outbox(mongo_uri, run_id)
         try:
             measure_platform(results, runner, platform, people, run_id, outbox)
+            measure_fanout(results, platform.base_url, mongo_uri, run_id, people["head"]["token"],
+                           people["prosecutor"]["id"], Api, create_cases, pct, say)
         finally:
             outbox.close()
         measure_memory(results, platform)

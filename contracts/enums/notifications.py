@@ -1,6 +1,39 @@
-"""Notifications: the channels a notification travels by."""
+"""Notifications: types, channels, delivery statuses and the reasons a delivery was skipped or failed."""
 from contracts.enums.registry import register
+
+# A notification's type is the event type that caused it (services/notifications/rules.py holds one
+# rule per type; a unit test keeps both lists equal).
+NOTIFICATION_TYPES = register("notification_types", {
+    "case.assigned": "案件分配",
+    "case.evaluated": "案件评查结果",
+    "data_check.finding_opened": "数据核查问题",
+    "case.referral_overdue": "移送行政处罚逾期",
+    "budget.request_reviewed": "预算申请审核结果",
+    "budget.request_decided": "预算申请党组决定",
+    "budget.procurement_started": "采购启动（督察监督）",
+}, title="通知类型")
 
 NOTIFICATION_CHANNELS = register("notification_channels", {
     "in_app": "站内消息",
+    "email": "电子邮件",
+    "webhook": "Webhook 回调",
 }, title="通知渠道")
+
+DELIVERY_STATUSES = register("delivery_statuses", {
+    "queued": "待发送",
+    "sent": "已发送",
+    "delivered": "已送达",
+    "failed": "发送失败",
+    "skipped": "未发送（已跳过）",
+}, title="投递状态")
+
+DELIVERY_REASONS = register("delivery_reasons", {
+    "preference_off": "用户已关闭该类通知",
+    "no_email": "用户未设置电子邮件地址",
+    "recipient_deactivated": "用户已停用",
+    "smtp_not_configured": "未配置邮件服务",
+    "retries_exhausted": "多次重试仍失败",
+    "permanent_failure": "对方永久拒收",
+    "recipient_unknown": "收件人未同步",
+    "webhook_removed": "订阅已删除或停用",
+}, title="跳过或失败原因")

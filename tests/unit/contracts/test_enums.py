@@ -28,6 +28,8 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "key_evaluation_reasons": enums.KEY_EVALUATION_REASONS,
                          "finding_statuses": enums.FINDING_STATUSES,
                          "notification_channels": enums.NOTIFICATION_CHANNELS,
+                         "notification_types": enums.NOTIFICATION_TYPES,
+                         "delivery_statuses": enums.DELIVERY_STATUSES, "delivery_reasons": enums.DELIVERY_REASONS,
                          "budget_categories": enums.BUDGET_CATEGORIES,
                          "budget_request_statuses": enums.BUDGET_REQUEST_STATUSES,
                          "budget_decisions": enums.BUDGET_DECISIONS, "procurement_methods": enums.PROCUREMENT_METHODS,

@@ -1,0 +1,64 @@
+"""Notification fan-out under a burst (``make bench``, after the platform phases).
+
+BENCH_FANOUT (1,000) cases are registered unassigned; then all of them are assigned at once by 16
+clients, each commit writing one ``case.assigned`` to the cases outbox. The figure per event is
+server-side, from the two services' own records on the same host's clock: the outbox record's
+``created_at`` (the event's commit, within the assign's transaction) → the in-app notification's
+``created_at`` (written in the notifications inbox transaction; readable when it commits, a few ms
+later). Also: seconds from the first assign to the last notification written."""
+import concurrent.futures
+import os
+import threading
+import time
+
+FANOUT = int(os.environ.get("BENCH_FANOUT", "1000"))
+CLIENTS = 16
+TIMEOUT = 300.0
+
+
+def measure_fanout(results, base_url, mongo_uri, db_prefix, head_token, prosecutor_id, api_cls, create_cases,
+                   pct, say, count=FANOUT):
+    from pymongo import MongoClient
+    say(f"\n▶ notification fan-out: a burst of {count} case.assigned events (event committed → inbox written)")
+    client = MongoClient(mongo_uri)
+    try:
+        outbox = client[f"{db_prefix}_cases"]["outbox"]
+        notifications = client[f"{db_prefix}_notifications"]["notifications"]
+        case_ids = create_cases(base_url, head_token, count, f"fanout-{int(time.time())}")
+        local = threading.local()
+
+        def assign(case_id):
+            if not hasattr(local, "api"):
+                local.api = api_cls(base_url, head_token)
+            status, _ = local.api.call("POST", f"/v1/cases/{case_id}/assign", {"handler_id": prosecutor_id})
+            return status
+
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+            statuses = list(pool.map(assign, case_ids))
+        burst_seconds = time.monotonic() - started
+        refs = set(case_ids)
+
+        def written():
+            return notifications.count_documents({"type": "case.assigned", "ref.id": {"$in": list(refs)}})
+        while written() < count and time.monotonic() - started < TIMEOUT:
+            time.sleep(0.5)
+        all_seconds = time.monotonic() - started
+        committed = {r["_id"]: r["created_at"] for r in outbox.find(
+            {"type": "case.assigned", "aggregate_id": {"$in": list(refs)}}, {"created_at": 1})}
+        latencies = [(n["created_at"] - committed[n["event_id"]]).total_seconds() * 1000
+                     for n in notifications.find({"type": "case.assigned", "ref.id": {"$in": list(refs)}},
+                                                 {"created_at": 1, "event_id": 1}) if n["event_id"] in committed]
+    finally:
+        client.close()
+    figure = {"events": count, "assign_errors": sum(1 for s in statuses if s != 200),
+              "notified": len(latencies), "burst_seconds": round(burst_seconds, 1),
+              "seconds_to_last_notification": round(all_seconds, 1),
+              "p50_ms": round(pct(latencies, 50), 1) if latencies else None,
+              "p99_ms": round(pct(latencies, 99), 1) if latencies else None,
+              "max_ms": round(max(latencies), 1) if latencies else None}
+    results.setdefault("platform", {})["notification_fanout"] = figure
+    say(f"  event committed → inbox written        p50 {figure['p50_ms']} ms   p99 {figure['p99_ms']} ms   "
+        f"max {figure['max_ms']} ms   ({figure['notified']}/{count} notified, assigns took "
+        f"{figure['burst_seconds']} s, last notification after {figure['seconds_to_last_notification']} s)")
+    return figure

@@ -1,0 +1,94 @@
+"""What each event produces, as data: one ``Rule`` per notification type (= the event type).
+
+Adding a type (a recommendation, inspection or budget event) is a row here, its zh-CN label in
+``contracts/enums/notifications.py`` (NOTIFICATION_TYPES), a template file in ``templates/`` and a
+``@consumes`` method in ``service.py`` that calls ``self._notify(event, session)`` — no new code path. A rule names:
+
+- ``template``/``version``: ``templates/<template>.v<version>.j2`` (zh-CN; a new wording is a new
+  version file, the old one stays so the records that name it can still be explained);
+- ``recipients``: recipient specs resolved against the service's projection of accounts' users
+  (``recipients.py``): ``user:<payload field>`` (that user, e.g. the handler), ``department_head:<payload
+  field>`` (the active department heads of the department in that field), ``department_head_of_user:<payload
+  field>`` (the heads of that user's own department), ``role:<role>`` (every active holder, e.g.
+  ``role:chief_procurator``), ``department:<code>`` (every active member, e.g. ``department:inspection``);
+- ``channels``: the per-user channels it goes by (``in_app``, ``email``); webhooks subscribe by type;
+- ``critical``: escalations and very overdue reminders; nobody can switch them off;
+- ``ref``: what the notification points at, ``(kind, payload field of its id)``.
+
+When a later event does not name a recipient an earlier one did (budget.request_reviewed lacks the
+submitter that budget.request_submitted named), a ``Memory`` row keeps that field per subject, and
+the rule's spec finds it as if it were in the payload.
+"""
+from dataclasses import dataclass
+
+from contracts.enums.notifications import NOTIFICATION_TYPES
+
+IN_APP, EMAIL, WEBHOOK = "in_app", "email", "webhook"
+USER_CHANNELS = (IN_APP, EMAIL)     # what a user's preferences switch
+CHANNELS = (IN_APP, EMAIL, WEBHOOK)
+
+
+@dataclass(frozen=True)
+class Rule:
+    type: str                       # the event type, also the notification type preferences name
+    source: str                     # the producing service (its exchange)
+    template: str
+    version: int
+    recipients: tuple
+    ref: tuple
+    channels: tuple = USER_CHANNELS
+    critical: bool = False
+
+    @property
+    def label(self):
+        """zh-CN name of the type (contracts/enums/notifications.py NOTIFICATION_TYPES)."""
+        return NOTIFICATION_TYPES.get(self.type, self.type)
+
+    @property
+    def template_file(self):
+        return f"{self.template}.v{self.version}.j2"
+
+
+RULES = (
+    Rule("case.assigned", "cases", "case_assigned", 1, ("user:handler_id",), ("case", "case_id")),
+    Rule("case.evaluated", "cases", "case_evaluated", 1, ("user:handler_id",), ("case", "case_id")),
+    Rule("data_check.finding_opened", "cases", "finding_opened", 1, ("user:owner_id",), ("case", "case_id")),
+    # An overdue legal time limit is an escalation: the handler and the department's head, always.
+    Rule("case.referral_overdue", "cases", "referral_overdue", 1,
+         ("user:handler_id", "department_head:department"), ("case", "case_id"), critical=True),
+    # Budgeting: the submitter hears of the review and the party group's decision; the inspection
+    # office (检务督察部) of every procurement it is to oversee. Reviewed/decided events do not name the
+    # submitter: it is remembered from budget.request_submitted (MEMORIES below).
+    Rule("budget.request_reviewed", "budgeting", "budget_request_reviewed", 1, ("user:requested_by",),
+         ("budget_request", "request_id")),
+    Rule("budget.request_decided", "budgeting", "budget_request_decided", 1, ("user:requested_by",),
+         ("budget_request", "request_id")),
+    Rule("budget.procurement_started", "budgeting", "procurement_started", 1, ("department:inspection",),
+         ("budget_request", "request_id")),
+)
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Payload fields an event names that later events of the same subject do not carry (who
+    submitted a budget request), kept per subject (``ref``: kind, payload field of its id) so the
+    recipients of those later events can be resolved without calling the producer back. A rule's
+    recipient spec sees the remembered fields as if they were in the payload (the payload wins)."""
+    type: str
+    source: str
+    ref: tuple
+    fields: tuple
+
+
+MEMORIES = (
+    Memory("budget.request_submitted", "budgeting", ("budget_request", "request_id"), ("requested_by",)),
+)
+MEMORY_BY_TYPE = {memory.type: memory for memory in MEMORIES}
+
+BY_TYPE = {rule.type: rule for rule in RULES}
+TYPES = tuple(BY_TYPE)
+CRITICAL = frozenset(rule.type for rule in RULES if rule.critical)
+
+
+def rule_for(event_type):
+    return BY_TYPE[event_type]

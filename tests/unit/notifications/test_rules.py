@@ -1,0 +1,80 @@
+"""The rules table, its templates and the contract: every type renders from its event's example."""
+import os
+
+import pytest
+
+from contracts import enums
+from contracts.envelope import build_event, parse_event, payload_schema
+from services.notifications import rules, templates
+from services.notifications.service import NotificationsService
+
+
+def parsed_example(event_type):
+    """The event's contract example, parsed as a consumer sees it (dates as dates)."""
+    example = payload_schema(event_type, 1).example
+    envelope = build_event(event_type, example, source="cases", aggregate_id="a1", correlation_id="c1", actor=None)
+    return parse_event(envelope, event_type)
+
+
+def test_every_rule_type_is_a_registered_notification_type_and_back():
+    assert set(rules.TYPES) == set(enums.NOTIFICATION_TYPES)
+
+
+@pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.type)
+def test_every_rule_has_its_template_file_and_renders_its_events_example(rule):
+    assert os.path.exists(os.path.join(templates.DIRECTORY, rule.template_file))
+    title, body = templates.render(rule.template_file, parsed_example(rule.type)["payload"])
+    assert title and "\n" not in title and body
+    assert "{{" not in body and "{%" not in body
+
+
+@pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.type)
+def test_every_rule_has_a_consumer_and_its_ref_field_exists(rule):
+    consumed = {getattr(getattr(NotificationsService, name), "consumes", None) for name in dir(NotificationsService)}
+    assert (rule.source, rule.type) in consumed
+    assert rule.ref[1] in payload_schema(rule.type, 1).example
+
+
+def test_evaluation_message_names_grade_label_scores_and_comments():
+    title, body = templates.render("case_evaluated.v1.j2", parsed_example("case.evaluated")["payload"])
+    assert "优质" in title and "平检刑诉〔2026〕18号" in title
+    assert "事实清楚，证据确实充分" in body and "事实认定 92" in body and "2026-Q3常规评查" in body
+
+
+def test_a_template_naming_a_field_the_event_lacks_fails_loudly():
+    payload = dict(parsed_example("case.evaluated")["payload"])
+    del payload["comments"]
+    with pytest.raises(Exception, match="comments"):
+        templates.render("case_evaluated.v1.j2", payload)
+
+
+def test_referral_overdue_is_critical_and_reaches_the_department_head():
+    rule = rules.rule_for("case.referral_overdue")
+    assert rule.critical and "department_head:department" in rule.recipients
+    assert not rules.rule_for("case.assigned").critical
+
+
+@pytest.mark.parametrize("memory", rules.MEMORIES, ids=lambda m: m.type)
+def test_every_memory_has_a_consumer_and_names_fields_its_event_carries(memory):
+    consumed = {getattr(getattr(NotificationsService, name), "consumes", None) for name in dir(NotificationsService)}
+    assert (memory.source, memory.type) in consumed
+    example = payload_schema(memory.type, 1).example
+    assert memory.ref[1] in example and all(field in example for field in memory.fields)
+
+
+def test_a_field_a_rule_needs_and_its_event_lacks_is_remembered_by_some_memory():
+    remembered = {(m.ref, field) for m in rules.MEMORIES for field in m.fields}
+    for rule in rules.RULES:
+        from services.notifications.domain import fields_not_in
+        for field in fields_not_in(rule, payload_schema(rule.type, 1).example):
+            assert (rule.ref, field) in remembered, (rule.type, field)
+
+
+def test_budget_messages_show_amounts_in_yuan_and_labels():
+    title, body = templates.render("budget_request_reviewed.v1.j2", parsed_example("budget.request_reviewed")["payload"])
+    assert title == "预算申请已审核：办案区同步录音录像设备更新"
+    assert "申请金额 120,000.00 元，审核金额 100,000.00 元" in body and "按市场询价核减" in body
+    title, body = templates.render("budget_request_decided.v1.j2", parsed_example("budget.request_decided")["payload"])
+    assert "（批准）" in title and "党组会〔2026〕12号" in body
+    title, body = templates.render("procurement_started.v1.j2", parsed_example("budget.procurement_started")["payload"])
+    assert "刑事检察部" in body and "集中采购" in body and "2026-11-26" in body and "供应商" not in body
