@@ -27,7 +27,17 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "evaluation_modes": enums.EVALUATION_MODES, "evaluation_grades": enums.EVALUATION_GRADES,
                          "key_evaluation_reasons": enums.KEY_EVALUATION_REASONS,
                          "finding_statuses": enums.FINDING_STATUSES,
-                         "notification_channels": enums.NOTIFICATION_CHANNELS}
+                         "notification_channels": enums.NOTIFICATION_CHANNELS,
+                         "supervision_task_statuses": enums.SUPERVISION_TASK_STATUSES,
+                         "supervision_task_kinds": enums.SUPERVISION_TASK_KINDS,
+                         "supervision_source_kinds": enums.SUPERVISION_SOURCE_KINDS,
+                         "task_verify_outcomes": enums.TASK_VERIFY_OUTCOMES,
+                         "inspection_target_kinds": enums.INSPECTION_TARGET_KINDS,
+                         "inspection_categories": enums.INSPECTION_CATEGORIES,
+                         "finding_severities": enums.FINDING_SEVERITIES,
+                         "inspection_finding_statuses": enums.INSPECTION_FINDING_STATUSES,
+                         "finding_verify_outcomes": enums.FINDING_VERIFY_OUTCOMES,
+                         "reinspection_results": enums.REINSPECTION_RESULTS}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 
