@@ -93,9 +93,10 @@ class SupervisionTaskReturned(_TaskRef):
 class SupervisionTaskDueSoon(_TaskRef):
     class Meta:
         title = "督办事项即将到期"
-        description = "到期前 3 天和 1 天各发出一次（未办结的事项）；多副本运行也只发一次。"
+        description = ("到期前 3 天和 1 天（北京时间 8 时）各发出一次（未办结的事项）；多副本运行也只发一次。"
+                       "交办时已不足 3 天的，只发 1 天前的提醒。")
 
-    days_left = fields.Integer(required=True, metadata={"description": "距办结期限的天数（3 或 1）"})
+    days_left = fields.Integer(required=True, metadata={"description": "发出时距办结期限的天数（通常为 3 或 1）"})
     example = {**_TASK, "days_left": 3}
 
 

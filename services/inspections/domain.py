@@ -102,11 +102,16 @@ def task_view(task, today):
     return {**task, "overdue": overdue, "days_overdue": days_overdue(task["due_on"], today) if overdue else 0}
 
 
-def task_reminder(task, threshold):
-    """The event a due-soon threshold emits, or None when the task no longer needs reminding."""
+def task_reminder(task, threshold, today):
+    """The event a due-soon threshold emits, or None when the task no longer needs reminding: done,
+    already past due, or (a threshold armed late, e.g. a task due in two days) a nearer reminder
+    will say it. ``days_left`` is counted on the day it fires."""
     if task is None or task["status"] not in ACTIVE:
         return None
-    return "supervision_task.due_soon", {**task_ref(task), "days_left": DAYS_LEFT[threshold]}
+    remaining = (_day(task["due_on"]) - today).days
+    if remaining < 0 or (threshold == "due_soon_3d" and remaining < 2):
+        return None
+    return "supervision_task.due_soon", {**task_ref(task), "days_left": remaining}
 
 
 def task_overdue(task, today):

@@ -82,8 +82,12 @@ def test_overdue_and_days_overdue_are_computed_from_today():
 
 def test_reminders_only_for_active_tasks():
     t = task()
-    assert domain.task_reminder(t, "due_soon_3d")[1]["days_left"] == 3
-    assert domain.task_reminder({**t, "status": "done"}, "due_soon_1d") is None
+    assert domain.task_reminder(t, "due_soon_3d", date(2026, 10, 7))[1]["days_left"] == 3
+    assert domain.task_reminder(t, "due_soon_1d", date(2026, 10, 9))[1]["days_left"] == 1
+    assert domain.task_reminder({**t, "status": "done"}, "due_soon_1d", date(2026, 10, 9)) is None
+    # Armed late (created two days before it is due): the one-day reminder says it, not a "3 days" one.
+    assert domain.task_reminder(t, "due_soon_3d", date(2026, 10, 9)) is None
+    assert domain.task_reminder(t, "due_soon_1d", date(2026, 10, 11)) is None
     assert domain.task_overdue(t, date(2026, 10, 11))[0] == "supervision_task.overdue"
     assert domain.task_overdue(t, date(2026, 10, 10)) is None
 
