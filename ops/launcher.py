@@ -24,6 +24,7 @@ SERVICES = {
     "accounts": "services.accounts.service:AccountsService",
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
+    "inspections": "services.inspections.service:InspectionsService",
 }
 GATEWAY = "gateway.service:GatewayService"
 

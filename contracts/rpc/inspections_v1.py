@@ -243,7 +243,7 @@ class Rectification(Schema):
     at = fields.DateTime(format="iso")
 
 
-class Finding(Schema):
+class InspectionFinding(Schema):
     id = fields.String(attribute="_id")
     inspection_id = fields.String()
     target = fields.Nested(Target)
@@ -265,18 +265,18 @@ class Finding(Schema):
     updated_at = fields.DateTime(format="iso")
 
 
-class FindingQuery(PageQuery):
+class InspectionFindingQuery(PageQuery):
     inspection_id = line(1, 64, load_default=None, allow_none=True)
     status = code(enums.INSPECTION_FINDING_STATUSES, load_default=None, allow_none=True)
     overdue = fields.Boolean(load_default=None, allow_none=True)
 
 
-class FindingPage(Schema):
-    items = fields.List(fields.Nested(Finding))
+class InspectionFindingPage(Schema):
+    items = fields.List(fields.Nested(InspectionFinding))
     next_cursor = fields.String(allow_none=True)
 
 
-class StatsQuery(Schema):
+class InspectionStatsQuery(Schema):
     # Inspections carried out from ``from`` to ``to`` (inclusive, Asia/Shanghai dates); all time if absent.
     from_ = day(data_key="from", load_default=None, allow_none=True)
     to = day(load_default=None, allow_none=True)

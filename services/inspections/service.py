@@ -137,7 +137,7 @@ class InspectionsService(HealthCheck):
         items, next_cursor = self.store.search_inspections(**query)
         return {"items": [{**item, "findings": []} for item in items], "next_cursor": next_cursor}
 
-    @query(query=contract.StatsQuery, response=contract.InspectionStats)
+    @query(query=contract.InspectionStatsQuery, response=contract.InspectionStats)
     def inspection_stats(self, actor, query):
         first = (query["from_"] or date(1, 1, 1)).isoformat()
         last = (query["to"] or date(9999, 12, 31)).isoformat()
@@ -145,7 +145,7 @@ class InspectionsService(HealthCheck):
         return domain.stats(inspections, findings, clock.today())
 
     # -- findings (隐患) --------------------------------------------------------------------------------
-    @command(body=contract.NewFinding, response=contract.Finding)
+    @command(body=contract.NewFinding, response=contract.InspectionFinding)
     def record_finding(self, actor, inspection_id, body):
         rectify_days = self.settings.rectify_days
 
@@ -154,24 +154,24 @@ class InspectionsService(HealthCheck):
             return domain.new_finding(inspection, body, actor.user_id, clock.now(), rectify_days)
         return domain.finding_view(self.store.add_finding(inspection_id, build, self.deadlines), clock.today())
 
-    @query(response=contract.Finding)
+    @query(response=contract.InspectionFinding)
     def get_finding(self, actor, finding_id):
         return domain.finding_view(self.store.findings.get(finding_id), clock.today())
 
-    @query(query=contract.FindingQuery, response=contract.FindingPage)
+    @query(query=contract.InspectionFindingQuery, response=contract.InspectionFindingPage)
     def list_findings(self, actor, query):
         today = clock.today()
         items, next_cursor = self.store.search_findings(today=today, **query)
         return {"items": [domain.finding_view(item, today) for item in items], "next_cursor": next_cursor}
 
-    @command(body=contract.RectifyFinding, response=contract.Finding)
+    @command(body=contract.RectifyFinding, response=contract.InspectionFinding)
     def rectify_finding(self, actor, finding_id, body):
         def decide(finding, inspection):
             policy.ensure_can_rectify(actor, finding, inspection)
             return domain.rectify(finding, body, actor.user_id, clock.now(), clock.today())
         return domain.finding_view(self.store.change_finding(finding_id, decide, self.deadlines), clock.today())
 
-    @command(body=contract.VerifyFinding, response=contract.Finding)
+    @command(body=contract.VerifyFinding, response=contract.InspectionFinding)
     def verify_finding(self, actor, finding_id, body):
         policy.ensure_can_verify(actor)
         finding = self.store.change_finding(
