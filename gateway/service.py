@@ -7,12 +7,12 @@ from nameko.dependency_providers import Config
 
 from gateway.routes.accounts import AccountRoutes
 from gateway.routes.cases import CaseRoutes, DataCheckRoutes
-from gateway.routes.inspections import InspectionRoutes
+from gateway.routes.inspections import InspectionRoutes, StaffRoutes
 from gateway.routes.meta import MetaRoutes
 from gateway.routes.notifications import NotificationRoutes
 from kit.context import RequestContext
 
-ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, InspectionRoutes, NotificationRoutes, MetaRoutes)
+ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, InspectionRoutes, StaffRoutes, NotificationRoutes, MetaRoutes)
 
 
 class GatewayService(*ROUTE_MIXINS):

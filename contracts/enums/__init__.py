@@ -21,5 +21,5 @@ from contracts.enums.notifications import NOTIFICATION_CHANNELS  # noqa: E402, F
 from contracts.enums.people import CROSS_DEPARTMENT_ROLES, DEPARTMENTS, ROLES  # noqa: E402, F401
 from contracts.enums.inspections import (FINDING_SEVERITIES, FINDING_VERIFY_OUTCOMES,  # noqa: E402, F401
                                          INSPECTION_CATEGORIES, INSPECTION_FINDING_STATUSES,
-                                         INSPECTION_TARGET_KINDS, REINSPECTION_RESULTS, SUPERVISION_SOURCE_KINDS,
+                                         INSPECTION_TARGET_KINDS, LEDGER_CATEGORIES, REINSPECTION_RESULTS, SUPERVISION_SOURCE_KINDS,
                                          SUPERVISION_TASK_KINDS, SUPERVISION_TASK_STATUSES, TASK_VERIFY_OUTCOMES)

@@ -70,3 +70,9 @@ REINSPECTION_RESULTS = register("reinspection_results", {
     "still_present": "仍然存在",
     "fixed": "已消除",
 }, title="回头看复查结果")
+
+LEDGER_CATEGORIES = register("ledger_categories", {
+    "key_work": "重点工作",
+    "daily_management": "日常管理",
+    "personal_competence": "个人素能",
+}, title="正负面清单类别")

@@ -183,3 +183,32 @@ class FindingOverdue(_FindingRef):
 
     status = code(enums.INSPECTION_FINDING_STATUSES, required=True, metadata={"description": "当前状态代码"})
     example = {**_FINDING, "status": "open"}
+
+
+@register("staff.discipline_recorded", 1)
+class DisciplineRecorded(Schema):
+    class Meta:
+        title = "纪律作风问题已记录"
+        description = "检务督察凭佐证材料记录干警违反纪律作风规定的问题时发出；计入该干警的负面清单。"
+
+    discipline_id = fields.String(required=True, metadata={"description": "记录编号"})
+    user_id = fields.String(required=True, metadata={"description": "所涉干警用户编号"})
+    occurred_on = fields.Date(required=True, metadata={"description": "发生日期"})
+    evidence_count = fields.Integer(required=True, metadata={"description": "佐证材料份数"})
+    recorded_by = fields.String(required=True, metadata={"description": "记录人（检务督察）用户编号"})
+    example = {"discipline_id": "7b2c9d0e8a7b4c1d9e6f5a3b2c1d0e9f", "user_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c",
+               "occurred_on": "2026-10-09", "evidence_count": 2, "recorded_by": "1a2b3c4d5e6f4a7b8c9d0e1f2a3b4c5d"}
+
+
+@register("interference_record.filed", 1)
+class InterferenceRecordFiled(Schema):
+    class Meta:
+        title = "过问干预案件情况已记录（三个规定）"
+        description = "干警记录领导干部或他人过问、干预案件的情况时发出；内容仅检务督察和检察长可见，事件不含内容。"
+
+    record_id = fields.String(required=True, metadata={"description": "记录编号"})
+    case_id = fields.String(required=True, metadata={"description": "所涉案件编号"})
+    occurred_on = fields.Date(required=True, metadata={"description": "发生日期"})
+    recorded_by = fields.String(required=True, metadata={"description": "记录人用户编号"})
+    example = {"record_id": "6a2c9d0e8a7b4c1d9e6f5a3b2c1d0e9f", "case_id": "4f2c9d0e8a7b4c1d9e6f5a3b2c1d0e9f",
+               "occurred_on": "2026-10-09", "recorded_by": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c"}

@@ -309,3 +309,104 @@ class InspectionStats(Schema):
     overdue = fields.Integer(metadata={"description": "逾期未整改的问题数"})
     still_present = fields.Integer(metadata={"description": "复查中认定仍然存在的问题数"})
     fixed_on_reinspection = fields.Integer(metadata={"description": "复查中认定已消除的问题数"})
+
+
+# -- the staff ledger (正负面清单) and discipline findings ----------------------------------------------
+class PersonAccount(Schema):
+    """The account a path's ``user_id`` names, as the caller resolved it (active or not)."""
+    user_id = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    department = fields.String(required=True, allow_none=True)
+    active = fields.Boolean(required=True)
+
+
+class NewDisciplineFinding(Schema):
+    occurred_on = day(required=True)
+    description = text(1, 4000, required=True)
+    evidence = evidence_list(required=True)
+
+
+class DisciplineFinding(Schema):
+    id = fields.String(attribute="_id")
+    user_id = fields.String()
+    occurred_on = day()
+    description = fields.String()
+    evidence = fields.List(Evidence())
+    recorded_by = fields.String()
+    created_at = fields.DateTime(format="iso")
+
+
+class ScorecardQuery(Schema):
+    period = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{4}-Q[1-4]$", error="应为季度，如 2026-Q3"), metadata={"description": "季度，如 2026-Q3"})
+
+
+class LedgerSource(Schema):
+    kind = fields.String()
+    id = fields.String()
+    event = fields.String()
+    event_id = fields.String(allow_none=True)
+
+
+class LedgerEntry(Schema):
+    id = fields.String(attribute="_id")
+    rule = fields.String()
+    category = fields.String()
+    points = fields.Integer()
+    label = fields.String()
+    occurred_on = day()
+    source = fields.Nested(LedgerSource)
+
+
+class CategoryTotal(Schema):
+    positive = fields.Integer()
+    negative = fields.Integer()
+    net = fields.Integer()
+    entries = fields.Integer()
+
+
+class Scorecard(Schema):
+    user_id = fields.String()
+    period = fields.String()
+    totals = fields.Dict(keys=fields.String(), values=fields.Nested(CategoryTotal),
+                         metadata={"description": "按类别（key_work、daily_management、personal_competence）的合计"})
+    total = fields.Integer()
+    entries = fields.List(fields.Nested(LedgerEntry))
+
+
+# -- interference records (三个规定记录报告) ----------------------------------------------------------------
+class NewInterferenceRecord(Schema):
+    case_id = line(1, 64, required=True)
+    occurred_on = day(required=True)
+    person = line(1, 200, required=True, metadata={"description": "干预、过问案件的人（姓名、单位、职务）"})
+    content = text(1, 4000, required=True, metadata={"description": "过问、干预的内容"})
+
+
+class Annotation(Schema):
+    note = text(1, 2000, required=True)
+
+
+class AnnotationView(Schema):
+    note = fields.String()
+    by = fields.String()
+    at = fields.DateTime(format="iso")
+
+
+class InterferenceRecord(Schema):
+    id = fields.String(attribute="_id")
+    case_id = fields.String()
+    occurred_on = day()
+    person = fields.String()
+    content = fields.String()
+    recorded_by = fields.String()
+    annotations = fields.List(fields.Nested(AnnotationView))
+    created_at = fields.DateTime(format="iso")
+
+
+class InterferenceQuery(PageQuery):
+    case_id = line(1, 64, load_default=None, allow_none=True)
+
+
+class InterferencePage(Schema):
+    items = fields.List(fields.Nested(InterferenceRecord))
+    next_cursor = fields.String(allow_none=True)

@@ -103,3 +103,52 @@ class InspectionRoutes:
            errors=(409,))
     def verify_finding(self, request, finding_id, body):
         return self.inspections.verify_finding(finding_id=finding_id, body=body)
+
+
+class StaffRoutes:
+    """Managing people through cases: the staff ledger's scorecard, discipline findings, and the
+    "three provisions" records of interference in cases."""
+    inspections = BoundedRpcProxy("inspections")
+    accounts = BoundedRpcProxy("accounts")
+
+    def _person(self, user_id):
+        """The account a path names (active or not), or None: the service answers 404 then."""
+        account = self.accounts.get_account(user_id=user_id)
+        if account is None:
+            return None
+        return {"user_id": account["id"], "roles": account["roles"], "department": account["department"],
+                "active": account["active"]}
+
+    @route("GET", "/v1/staff/<user_id>/scorecard", query=contract.ScorecardQuery, response=contract.Scorecard,
+           summary="干警正负面清单季度计分（本人、所在部门负责人、检务督察和院领导可见）", tag="staff")
+    def staff_scorecard(self, request, user_id, query):
+        return self.inspections.staff_scorecard(user_id=user_id, query=query, person=self._person(user_id))
+
+    @route("POST", "/v1/staff/<user_id>/discipline-findings", roles=("inspector",),
+           body=contract.NewDisciplineFinding, response=contract.DisciplineFinding, status=201,
+           summary="记录纪律作风问题（检务督察；须附佐证材料；计入负面清单）", tag="staff")
+    def record_discipline_finding(self, request, user_id, body):
+        return self.inspections.record_discipline_finding(user_id=user_id, body=body, person=self._person(user_id))
+
+    @route("POST", "/v1/interference-records", body=contract.NewInterferenceRecord,
+           response=contract.InterferenceRecord, status=201,
+           summary="记录过问、干预案件情况（三个规定；任何干警均可记录，只增不改不删）", tag="staff")
+    def file_interference_record(self, request, body):
+        return self.inspections.file_interference_record(body=body)
+
+    @route("GET", "/v1/interference-records", roles=("inspector", "chief_procurator"),
+           query=contract.InterferenceQuery, response=contract.InterferencePage,
+           summary="过问干预案件记录（检务督察、检察长）", tag="staff")
+    def list_interference_records(self, request, query):
+        return self.inspections.list_interference_records(query=query)
+
+    @route("GET", "/v1/interference-records/<record_id>", roles=("inspector", "chief_procurator"),
+           response=contract.InterferenceRecord, summary="过问干预案件记录详情（检务督察、检察长）", tag="staff")
+    def get_interference_record(self, request, record_id):
+        return self.inspections.get_interference_record(record_id=record_id)
+
+    @route("POST", "/v1/interference-records/<record_id>/annotations", roles=("inspector", "chief_procurator"),
+           body=contract.Annotation, response=contract.InterferenceRecord, status=201,
+           summary="为过问干预案件记录添加批注（记录本身不可修改、删除）", tag="staff")
+    def annotate_interference_record(self, request, record_id, body):
+        return self.inspections.annotate_interference_record(record_id=record_id, body=body)

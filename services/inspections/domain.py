@@ -139,7 +139,7 @@ def follow_up_for_reply(payload, months, now):
     data = {"title": f"回头看：{payload['title']}"[:200], "department": payload["department"], "owner_id": None,
             "due_on": calendar.add_months(payload["received_on"], months),
             "source": {"kind": "recommendation", "id": payload["recommendation_id"]},
-            "description": (f"{payload['target_unit']}已{adoption}检察建议「{payload['title']}」"
+            "description": (f"{payload.get('target_unit') or '被建议单位'}已{adoption}检察建议「{payload['title']}」"
                             f"（{payload['received_on'].isoformat()} 收到回复）。请对整改落实情况开展回头看，"
                             f"并报送佐证材料。")}
     return new_task(data, None, now, kind="follow_up",

@@ -8,6 +8,7 @@ people); a supervision task is seen by its department, its owner and the cross-d
 from dataclasses import dataclass, field
 
 from kit.errors import Forbidden
+from services.inspections import ledger
 
 CAN_CREATE_TASK = ("inspector", "department_head", "chief_procurator")
 CAN_VERIFY = ("inspector",)
@@ -25,6 +26,8 @@ class Settings:
     rectify_days: dict = field(default_factory=lambda: dict(DEFAULT_RECTIFY_DAYS))
     follow_up_months: int = 3
     oversight_months: int = 3
+    data_check_due_days: int = 7
+    ledger_rules: tuple = ()
 
     @classmethod
     def from_config(cls, config):
@@ -32,7 +35,9 @@ class Settings:
                 for severity, default in DEFAULT_RECTIFY_DAYS.items()}
         return cls(rectify_days=days,
                    follow_up_months=int(config.get("INSPECTIONS_FOLLOW_UP_MONTHS", 3)),
-                   oversight_months=int(config.get("INSPECTIONS_OVERSIGHT_MONTHS", 3)))
+                   oversight_months=int(config.get("INSPECTIONS_OVERSIGHT_MONTHS", 3)),
+                   data_check_due_days=int(config.get("INSPECTIONS_DATA_CHECK_DUE_DAYS", 7)),
+                   ledger_rules=ledger.rules_from_config(config.get("INSPECTIONS_LEDGER_RULES")))
 
 
 # -- supervision tasks -------------------------------------------------------------------------------
@@ -95,3 +100,28 @@ def ensure_can_rectify(actor, finding, inspection):
             actor.user_id in inspection.get("inspector_ids", ()):
         return
     raise Forbidden("只有本次检查的人员或检务督察可以登记整改")
+
+
+# -- staff ledger, discipline, interference records ----------------------------------------------------
+LEADERSHIP = ("chief_procurator", "party_group")
+INTERFERENCE_READERS = ("inspector", "chief_procurator")
+
+
+def ensure_can_record_discipline(actor):
+    if not actor.has_any_role("inspector"):
+        raise Forbidden("只有检务督察可以记录纪律作风问题")
+
+
+def ensure_can_see_scorecard(actor, person):
+    """The person, their department head, inspectors and leadership only."""
+    if actor.user_id == person["user_id"] or actor.has_any_role("inspector", *LEADERSHIP):
+        return
+    if actor.has_any_role("department_head") and person.get("department") and \
+            actor.department == person["department"]:
+        return
+    raise Forbidden("无权查看他人的正负面清单")
+
+
+def ensure_can_read_interference(actor):
+    if not actor.has_any_role(*INTERFERENCE_READERS):
+        raise Forbidden("过问干预案件记录仅检务督察和检察长可以查看")

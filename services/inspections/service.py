@@ -1,21 +1,42 @@
 """Entrypoints of the inspections service. Each: check policy, apply a domain rule, store."""
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 
 from contracts.rpc import inspections_v1 as contract
 from kit import clock
 from kit.context import RequestContext
-from kit.deadlines import NOT_DUE, Deadlines, on_deadline
+from kit.deadlines import NOT_DUE, DeadlineRule, Deadlines, Threshold, on_deadline
 from kit.entrypoints import HealthCheck, command, query
-from kit.errors import ValidationFailed
+from kit.errors import NotFound, ValidationFailed
 from kit.events import Inbox, consumes
 from kit.validation import load
-from services.inspections import domain, policy
+from services.inspections import domain, ledger, policy, staff
 from services.inspections.storage import INDEXES, InspectionStore
 from kit.storage import Storage
 
 OWNER = contract.OwnerAccount()
+PERSON = contract.PersonAccount()
+# A data-check finding still open past its due date counts against its owner (the ledger's rule table
+# says how much): checked as the due day ends.
+DATA_CHECK_DUE = DeadlineRule("ledger.data_check", (Threshold("unresolved", 1),), at=time(0, 0))
+
+
+class Settings(DependencyProvider):
+    """The rule values of config.yml (policy.Settings), read once at start: a rule table that cannot be
+    used stops the service from starting, loudly, instead of failing one event at a time."""
+
+    def setup(self):
+        self.settings = policy.Settings.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
+
+
+def _event_day(event):
+    """The Asia/Shanghai day an event's change was committed."""
+    occurred = datetime.fromisoformat(event["occurred_at"].replace("Z", "+00:00"))
+    return occurred.astimezone(clock.SHANGHAI).date()
 
 
 class InspectionsService(HealthCheck):
@@ -25,11 +46,7 @@ class InspectionsService(HealthCheck):
     store = Storage(InspectionStore, INDEXES)
     deadlines = Deadlines()
     inbox = Inbox()
-    config = Config()
-
-    @property
-    def settings(self):
-        return policy.Settings.from_config(self.config)
+    settings = Settings()
 
     # -- supervision tasks (督办事项) -------------------------------------------------------------------
     @command(body=contract.NewSupervisionTask, response=contract.SupervisionTask)
@@ -187,3 +204,86 @@ class InspectionsService(HealthCheck):
             return NOT_DUE
         self.store.emit(session, deadline["aggregate_id"], [event])
         return None
+
+    # -- the staff ledger (正负面清单) -------------------------------------------------------------------
+    def _ledger(self, session, event):
+        entries = ledger.entries_for(event["type"], event["payload"], _event_day(event), self.settings.ledger_rules,
+                                     clock.now(), event_id=event["event_id"])
+        self.store.add_ledger_entries(session, entries)
+
+    @consumes("cases", "case.evaluated")
+    def on_case_evaluated(self, event, session):
+        self._ledger(session, event)
+
+    @consumes("inspections", "supervision_task.verified")
+    def on_task_verified(self, event, session):
+        self._ledger(session, event)
+
+    @consumes("inspections", "supervision_task.overdue")
+    def on_task_overdue(self, event, session):
+        self._ledger(session, event)
+
+    @consumes("cases", "data_check.finding_opened")
+    def on_data_check_finding_opened(self, event, session):
+        """Remember the opening; if it is still recorded as open past its due date, the owner's ledger
+        gets the rule table's entry (cases publishes no resolution event yet: see the report)."""
+        payload = event["payload"]
+        opened_on = _event_day(event)
+        watch = {"_id": f"{payload['finding_id']}@{event['event_id']}", "finding_id": payload["finding_id"],
+                 "owner_id": payload.get("owner_id"), "case_id": payload["case_id"], "rule": payload["rule"],
+                 "opened_on": opened_on.isoformat(), "status": "open", "created_at": clock.now()}
+        self.store.watch_data_check(session, watch, DATA_CHECK_DUE,
+                                    opened_on + timedelta(days=self.settings.data_check_due_days), self.deadlines)
+
+    @on_deadline(DATA_CHECK_DUE.kind)
+    def data_check_unresolved(self, deadline, session):
+        watch = self.store.find_watch(deadline["aggregate_id"], session)
+        if watch is None or watch["status"] != "open":
+            return NOT_DUE
+        fact = {"owner_id": watch["owner_id"], "finding_id": watch["finding_id"], "opening_id": watch["_id"],
+                "case_id": watch["case_id"], "rule": watch["rule"]}
+        self.store.add_ledger_entries(session, ledger.entries_for(
+            "data_check.finding_unresolved", fact, clock.today(), self.settings.ledger_rules, clock.now()))
+        return None
+
+    @command(body=contract.NewDisciplineFinding, response=contract.DisciplineFinding)
+    def record_discipline_finding(self, actor, user_id, body, person=None):
+        policy.ensure_can_record_discipline(actor)
+        if person is None:
+            raise NotFound("用户不存在")
+        record, events = staff.new_discipline(load(PERSON, person)["user_id"], body, actor.user_id, clock.now(),
+                                              clock.today())
+        entries = ledger.entries_for("staff.discipline_recorded", staff.discipline_fact(record), body["occurred_on"],
+                                     self.settings.ledger_rules, clock.now())
+        return self.store.add_discipline(record, events, entries)
+
+    @query(query=contract.ScorecardQuery, response=contract.Scorecard)
+    def staff_scorecard(self, actor, user_id, query, person=None):
+        if person is None:
+            raise NotFound("用户不存在")
+        policy.ensure_can_see_scorecard(actor, load(PERSON, person))
+        return ledger.scorecard(user_id, query["period"], self.store.ledger_of(user_id, query["period"]))
+
+    # -- interference records (三个规定记录报告) ---------------------------------------------------------------
+    @command(body=contract.NewInterferenceRecord, response=contract.InterferenceRecord)
+    def file_interference_record(self, actor, body):
+        """Anyone may file; nothing else is checked (never blocked by another rule)."""
+        record, events = staff.new_interference_record(body, actor.user_id, clock.now())
+        return self.store.interference.insert(record, events)
+
+    @query(query=contract.InterferenceQuery, response=contract.InterferencePage)
+    def list_interference_records(self, actor, query):
+        policy.ensure_can_read_interference(actor)
+        items, next_cursor = self.store.search_interference(**query)
+        return {"items": items, "next_cursor": next_cursor}
+
+    @query(response=contract.InterferenceRecord)
+    def get_interference_record(self, actor, record_id):
+        policy.ensure_can_read_interference(actor)
+        return self.store.interference.get(record_id)
+
+    @command(body=contract.Annotation, response=contract.InterferenceRecord)
+    def annotate_interference_record(self, actor, record_id, body):
+        policy.ensure_can_read_interference(actor)
+        return self.store.interference.change(record_id, lambda record: staff.annotate(
+            record, body, actor.user_id, clock.now()))

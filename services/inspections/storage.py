@@ -14,6 +14,8 @@ from kit.storage import Store
 from services.inspections import domain
 
 TASKS, INSPECTIONS, FINDINGS = "supervision_tasks", "inspections", "findings"
+LEDGER, DATA_CHECKS, DISCIPLINE, INTERFERENCE = "ledger", "data_check_watch", "discipline_findings", \
+    "interference_records"
 _NEWEST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 MAX_FINDINGS_SHOWN = 500
 
@@ -31,6 +33,9 @@ INDEXES = {
                IndexModel([("inspection_id", ASCENDING), *_NEWEST]),
                IndexModel([("status", ASCENDING), *_NEWEST]),
                IndexModel([("status", ASCENDING), ("rectify_by", ASCENDING)])],
+    LEDGER: [IndexModel([("user_id", ASCENDING), ("period", ASCENDING), ("occurred_on", ASCENDING)])],
+    DISCIPLINE: [IndexModel([("user_id", ASCENDING), *_NEWEST])],
+    INTERFERENCE: [IndexModel(_NEWEST), IndexModel([("case_id", ASCENDING), *_NEWEST])],
 }
 
 
@@ -47,6 +52,7 @@ class InspectionStore(Store):
         self.tasks = Aggregates(self, TASKS, not_found="督办事项不存在")
         self.inspections = Aggregates(self, INSPECTIONS, not_found="现场检查不存在")
         self.findings = Aggregates(self, FINDINGS, not_found="问题不存在")
+        self.interference = Aggregates(self, INTERFERENCE, not_found="记录不存在")
 
     # -- deadlines follow the status -----------------------------------------------------------------
     @staticmethod
@@ -202,3 +208,35 @@ class InspectionStore(Store):
                 {"inspection_id": {"$in": ids[start:start + 1000]}},
                 {"category": 1, "severity": 1, "status": 1, "rectify_by": 1}))
         return inspections, findings
+
+    # -- the staff ledger --------------------------------------------------------------------------------
+    def add_ledger_entries(self, session, entries):
+        """Each entry once (its id is its rule and source): one already there is left as it is."""
+        for entry in entries:
+            if self.db[LEDGER].find_one({"_id": entry["_id"]}, {"_id": 1}, session=session) is None:
+                self.db[LEDGER].insert_one(entry, session=session)
+
+    def ledger_of(self, user_id, period):
+        return list(self.db[LEDGER].find({"user_id": user_id, "period": period})
+                    .sort([("occurred_on", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)]))
+
+    def watch_data_check(self, session, watch, rule, due_on, deadlines):
+        """A data-check finding opened: remembered, with the deadline past which it counts as unresolved."""
+        if self.db[DATA_CHECKS].find_one({"_id": watch["_id"]}, {"_id": 1}, session=session) is None:
+            self.db[DATA_CHECKS].insert_one(watch, session=session)
+            deadlines.schedule(session, rule, watch["_id"], due_on)
+
+    def find_watch(self, watch_id, session=None):
+        return self.db[DATA_CHECKS].find_one({"_id": watch_id}, session=session)
+
+    def add_discipline(self, record, events, entries):
+        def work(session):
+            self.db[DISCIPLINE].insert_one(record, session=session)
+            self.emit(session, record["_id"], events)
+            self.add_ledger_entries(session, entries)
+            return record
+        return self.transaction(work)
+
+    # -- interference records (三个规定) ------------------------------------------------------------------
+    def search_interference(self, *, case_id, limit, cursor):
+        return paginate(self.interference.collection, {"case_id": case_id} if case_id else {}, limit, cursor)
