@@ -19,6 +19,16 @@ class Evidence(fields.Field):
     an object with some of ``name``, ``url``, ``file_id``, ``description`` (text, not empty)."""
 
     default_error_messages = {"invalid": "佐证材料应为非空文本，或含 name、url、file_id、description 的对象"}
+    OPENAPI = {"oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": 500},
+        {"type": "object", "minProperties": 1, "additionalProperties": False,
+         "properties": {"name": {"type": "string", "maxLength": 500}, "url": {"type": "string", "maxLength": 500},
+                        "file_id": {"type": "string", "maxLength": 500},
+                        "description": {"type": "string", "maxLength": 2000}}}]}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {**self.OPENAPI, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -189,7 +199,7 @@ class FindingBrief(Schema):
     days_overdue = fields.Integer()
 
 
-class Inspection(Schema):
+class InspectionSummary(Schema):
     id = fields.String(attribute="_id")
     target = fields.Nested(Target)
     inspected_on = day()
@@ -198,11 +208,14 @@ class Inspection(Schema):
     notes = fields.String()
     reinspection_of = fields.String(allow_none=True)
     earlier_findings = fields.List(fields.Nested(EarlierFindingView))
-    findings = fields.List(fields.Nested(FindingBrief))
     version = fields.Integer()
     created_by = fields.String()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")
+
+
+class Inspection(InspectionSummary):
+    findings = fields.List(fields.Nested(FindingBrief), metadata={"description": "本次检查发现的问题"})
 
 
 class InspectionQuery(PageQuery):
@@ -210,7 +223,7 @@ class InspectionQuery(PageQuery):
 
 
 class InspectionPage(Schema):
-    items = fields.List(fields.Nested(Inspection))
+    items = fields.List(fields.Nested(InspectionSummary))
     next_cursor = fields.String(allow_none=True)
 
 

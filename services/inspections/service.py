@@ -152,7 +152,7 @@ class InspectionsService(HealthCheck):
     @query(query=contract.InspectionQuery, response=contract.InspectionPage)
     def list_inspections(self, actor, query):
         items, next_cursor = self.store.search_inspections(**query)
-        return {"items": [{**item, "findings": []} for item in items], "next_cursor": next_cursor}
+        return {"items": items, "next_cursor": next_cursor}
 
     @query(query=contract.InspectionStatsQuery, response=contract.InspectionStats)
     def inspection_stats(self, actor, query):
