@@ -5,10 +5,9 @@ import uuid
 
 import pytest
 
-import contracts.events  # noqa: F401  (registers every payload schema)
-from contracts.envelope import build_event
 from kit import calendar, clock
 from tests.support.amqp import publish_event
+from tests.support.upstream import procurement_started, recommendation_replied
 from tests.support.waiting import wait_for
 
 
@@ -23,16 +22,8 @@ def test_an_adopted_recommendation_and_a_procurement_each_get_one_task(stack, in
     _, insp = inspector
     recommendation_id, request_id = uuid.uuid4().hex, uuid.uuid4().hex
     today = clock.today()
-    replied = build_event("recommendation.replied", {
-        "recommendation_id": recommendation_id, "case_id": None, "kind": "social_governance",
-        "department": "public_interest", "target_unit": "某区民政局", "title": "加强养老机构消防安全监管",
-        "adoption": "adopted", "received_on": today.isoformat(), "reply_due_on": today.isoformat()},
-        source="recommendations", aggregate_id=recommendation_id, correlation_id=uuid.uuid4().hex, actor=None)
-    started = build_event("budget.procurement_started", {
-        "request_id": request_id, "year": today.year, "department": "general", "category": "equipment",
-        "title": "同步录音录像设备", "amount_fen": 12000000, "method": "public_tender", "vendor": None,
-        "started_on": today.isoformat()},
-        source="budgeting", aggregate_id=request_id, correlation_id=uuid.uuid4().hex, actor=None)
+    replied = recommendation_replied(recommendation_id, received_on=today, title="加强养老机构消防安全监管")
+    started = procurement_started(request_id, started_on=today, title="同步录音录像设备", amount_fen=12000000)
     for _ in range(2):
         publish_event(stack.amqp_uri, "recommendations", replied)
         publish_event(stack.amqp_uri, "budgeting", started)

@@ -12,11 +12,10 @@ from datetime import timedelta
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-import contracts.events  # noqa: F401  (registers every payload schema)
-from contracts.envelope import build_event
 from kit import calendar, clock
 from ops.launcher import BIN, ROOT, Process, service_command, wait_until
 from tests.support.amqp import publish_event
+from tests.support.upstream import recommendation_replied
 from tests.support.waiting import wait_for
 
 INSPECTOR = {"user_id": "u-insp", "roles": ["inspector"], "department": "inspection"}
@@ -65,13 +64,8 @@ def test_each_threshold_fires_once_with_two_processes(two_services, rabbit_confi
                              {"$set": {"due_at": clock.now() - timedelta(minutes=1)}})
     # Follow-ups of replies received four months ago: already a month overdue.
     for i in range(FOLLOW_UPS):
-        publish_event(rabbit_config["AMQP_URI"], "recommendations", build_event(
-            "recommendation.replied", {"recommendation_id": f"r-{i}", "case_id": None, "kind": "k",
-                                       "department": "public_interest", "target_unit": "某局", "title": f"建议{i}",
-                                       "adoption": "adopted",
-                                       "received_on": calendar.add_months(today, -4).isoformat(),
-                                       "reply_due_on": calendar.add_months(today, -4).isoformat()},
-            source="recommendations", aggregate_id=f"r-{i}", correlation_id=f"c-{i}", actor=None))
+        publish_event(rabbit_config["AMQP_URI"], "recommendations", recommendation_replied(
+            f"r-{i}", title=f"建议{i}", received_on=calendar.add_months(today, -4)))
     # Findings of an inspection a month ago, due 20 days ago.
     inspection = call(rabbit_config, INSPECTOR, "record_inspection", body={
         "target": {"name": "康乐养老院", "kind": "elder_care_institution"},

@@ -2,19 +2,18 @@
 their events commit together, evidence gates, deadlines follow the status and fire once per
 threshold, the automatic follow-ups are created once per source even when delivered twice."""
 import time
-import uuid
 from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from contracts.envelope import build_event
 from kit import calendar, clock
 from kit.errors import Forbidden, ValidationFailed
 from kit.parked import queue_depth
 from services.inspections.service import InspectionsService
 from tests.support.amqp import publish_event
+from tests.support.upstream import procurement_started, recommendation_replied
 from tests.support.waiting import wait_for
 
 INSPECTOR = {"user_id": "u-insp", "roles": ["inspector"], "department": "inspection"}
@@ -215,21 +214,12 @@ def test_a_reinspection_of_nothing_is_refused_naming_the_field(inspections, db):
 
 
 # -- automatic follow-ups, from real envelopes on the broker ------------------------------------------
-def replied(recommendation_id, adoption="adopted", received_on=None):
-    payload = {"recommendation_id": recommendation_id, "case_id": None, "kind": "social_governance",
-               "department": "public_interest", "target_unit": "某区民政局", "title": "养老机构消防安全监管",
-               "adoption": adoption, "received_on": (received_on or clock.today()).isoformat(),
-               "reply_due_on": clock.today().isoformat()}
-    return build_event("recommendation.replied", payload, source="recommendations", aggregate_id=recommendation_id,
-                       correlation_id=uuid.uuid4().hex, actor=HEAD)
+def replied(recommendation_id, adoption="adopted"):
+    return recommendation_replied(recommendation_id, adoption=adoption, received_on=clock.today())
 
 
 def procurement(request_id):
-    payload = {"request_id": request_id, "year": 2026, "department": "general", "category": "equipment",
-               "title": "同录设备更新", "amount_fen": 38000000, "method": "public_tender", "vendor": None,
-               "started_on": clock.today().isoformat()}
-    return build_event("budget.procurement_started", payload, source="budgeting", aggregate_id=request_id,
-                       correlation_id=uuid.uuid4().hex, actor=None)
+    return procurement_started(request_id, started_on=clock.today())
 
 
 REPLIED_QUEUE = "evt-recommendations-recommendation.replied--inspections.on_recommendation_replied"
