@@ -26,6 +26,7 @@ SERVICES = {
     "notifications": "services.notifications.service:NotificationsService",
     "audit": "services.audit.service:AuditService",
     "budgeting": "services.budgeting.service:BudgetingService",
+    "inspections": "services.inspections.service:InspectionsService",
 }
 GATEWAY = "gateway.service:GatewayService"
 

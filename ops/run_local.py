@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 from kit.preflight import ALLOW_DEV_SECRETS, DEV_ADMIN_PASSWORD, DEV_ADMIN_USER
 from kit.redact import redact
 from ops.broker import BrokerError, ensure_broker
-from ops.launcher import ROOT, LocalPlatform, start_secantus
+from ops.launcher import ROOT, SERVICES, LocalPlatform, start_secantus
 
 
 
@@ -92,7 +92,7 @@ def main():
                # The development admin password is published in README: only make run may use it.
                ALLOW_DEV_SECRETS: "1"}
         platform = LocalPlatform(env, log_dir, gateway_port=port)
-        say(f"• starting services: cases, notifications, gateway (logs in {log_dir})")
+        say(f"• starting services: {', '.join(SERVICES)}, gateway (logs in {log_dir})")
         started.append(platform)  # stop() copes with a half-started platform
         try:
             platform.start()

@@ -23,3 +23,7 @@ from contracts.enums.cases import (CASE_CATEGORIES, CASE_STATUSES, CHARGES, EVAL
 from contracts.enums.notifications import (DELIVERY_REASONS, DELIVERY_STATUSES,  # noqa: E402, F401
                                           NOTIFICATION_CHANNELS, NOTIFICATION_TYPES)
 from contracts.enums.people import CROSS_DEPARTMENT_ROLES, DEPARTMENTS, ROLES  # noqa: E402, F401
+from contracts.enums.inspections import (FINDING_SEVERITIES, FINDING_VERIFY_OUTCOMES,  # noqa: E402, F401
+                                         INSPECTION_CATEGORIES, INSPECTION_FINDING_STATUSES,
+                                         INSPECTION_TARGET_KINDS, LEDGER_CATEGORIES, REINSPECTION_RESULTS, SUPERVISION_SOURCE_KINDS,
+                                         SUPERVISION_TASK_KINDS, SUPERVISION_TASK_STATUSES, TASK_VERIFY_OUTCOMES)

@@ -33,7 +33,18 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "budget_categories": enums.BUDGET_CATEGORIES,
                          "budget_request_statuses": enums.BUDGET_REQUEST_STATUSES,
                          "budget_decisions": enums.BUDGET_DECISIONS, "procurement_methods": enums.PROCUREMENT_METHODS,
-                         "vehicle_booking_statuses": enums.VEHICLE_BOOKING_STATUSES}
+                         "vehicle_booking_statuses": enums.VEHICLE_BOOKING_STATUSES,
+                         "supervision_task_statuses": enums.SUPERVISION_TASK_STATUSES,
+                         "supervision_task_kinds": enums.SUPERVISION_TASK_KINDS,
+                         "supervision_source_kinds": enums.SUPERVISION_SOURCE_KINDS,
+                         "task_verify_outcomes": enums.TASK_VERIFY_OUTCOMES,
+                         "inspection_target_kinds": enums.INSPECTION_TARGET_KINDS,
+                         "inspection_categories": enums.INSPECTION_CATEGORIES,
+                         "finding_severities": enums.FINDING_SEVERITIES,
+                         "inspection_finding_statuses": enums.INSPECTION_FINDING_STATUSES,
+                         "finding_verify_outcomes": enums.FINDING_VERIFY_OUTCOMES,
+                         "reinspection_results": enums.REINSPECTION_RESULTS,
+                         "ledger_categories": enums.LEDGER_CATEGORIES}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 
