@@ -9,12 +9,13 @@ from gateway.routes.accounts import AccountRoutes
 from gateway.routes.audit import AuditRoutes
 from gateway.routes.budgeting import BudgetRoutes, VehicleRoutes
 from gateway.routes.cases import CaseRoutes, DataCheckRoutes
+from gateway.routes.exports import ExportRoutes
 from gateway.routes.meta import MetaRoutes
 from gateway.routes.notifications import NotificationRoutes
 from kit.context import RequestContext
 
 ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, BudgetRoutes, VehicleRoutes,
-                AuditRoutes, MetaRoutes)
+                AuditRoutes, ExportRoutes, MetaRoutes)
 
 
 class GatewayService(*ROUTE_MIXINS):

@@ -26,6 +26,7 @@ SERVICES = {
     "notifications": "services.notifications.service:NotificationsService",
     "audit": "services.audit.service:AuditService",
     "budgeting": "services.budgeting.service:BudgetingService",
+    "exports": "services.exports.service:ExportsService",
 }
 GATEWAY = "gateway.service:GatewayService"
 

@@ -31,7 +31,8 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "budget_categories": enums.BUDGET_CATEGORIES,
                          "budget_request_statuses": enums.BUDGET_REQUEST_STATUSES,
                          "budget_decisions": enums.BUDGET_DECISIONS, "procurement_methods": enums.PROCUREMENT_METHODS,
-                         "vehicle_booking_statuses": enums.VEHICLE_BOOKING_STATUSES}
+                         "vehicle_booking_statuses": enums.VEHICLE_BOOKING_STATUSES,
+                         "export_datasets": enums.EXPORT_DATASETS, "export_statuses": enums.EXPORT_STATUSES}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 
