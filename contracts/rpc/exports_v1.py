@@ -13,7 +13,7 @@ name is accepted by the contract and a request for it is a 400 naming ``dataset`
 """
 from dataclasses import dataclass, field
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, day, line, text
@@ -75,6 +75,14 @@ DATASETS = {d.name: d for d in (
 assert set(DATASETS) == set(enums.EXPORT_DATASETS)
 
 
+def _wire_names(data):
+    # The gateway loads the body, then the service loads what it forwards: accept the attribute name
+    # as well as the wire name ("fields" is taken by marshmallow's Schema).
+    if isinstance(data, dict) and "fields_" in data:
+        data = {**{k: v for k, v in data.items() if k != "fields_"}, "fields": data["fields_"]}
+    return data
+
+
 class NewExport(Schema):
     dataset = code(enums.EXPORT_DATASETS, required=True, metadata={"description": "数据集"})
     filters = fields.Dict(keys=fields.String(), load_default=dict,
@@ -84,6 +92,10 @@ class NewExport(Schema):
     fields_ = fields.List(line(1, 64), data_key="fields", required=True,
                           validate=validate.Length(min=1, max=50, error="应列出 {min} 到 {max} 个字段"),
                           metadata={"description": "申请导出的字段（须为该数据集可导出的字段）"})
+
+    @pre_load
+    def _loaded_before(self, data, **kwargs):
+        return _wire_names(data)
 
 
 class ApproveExport(Schema):
@@ -140,6 +152,10 @@ class ExportRowsQuery(Schema):
     dataset = code(enums.EXPORT_DATASETS, required=True)
     filters = fields.Dict(keys=fields.String(), load_default=dict)
     fields_ = fields.List(fields.String(), data_key="fields", required=True, validate=validate.Length(min=1))
+
+    @pre_load
+    def _loaded_before(self, data, **kwargs):
+        return _wire_names(data)
     include_id_numbers = StrictBoolean(load_default=False)
     limit = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_ROWS))
 
