@@ -70,7 +70,7 @@ class ExportsService(HealthCheck):
         answer = self.owners(DATASETS[export["dataset"]].service, query={
             "dataset": export["dataset"], "filters": export["filters"], "fields": export["fields"],
             "include_id_numbers": export["include_id_numbers"],
-            "limit": self._setting("EXPORT_MAX_ROWS", 10_000)}, export_id=export_id)
+            "limit": min(self._setting("EXPORT_MAX_ROWS", 10_000), contract.MAX_ROWS)}, export_id=export_id)
         rows = answer["rows"]
         now = clock.now()
         counted = self.store.count_download(
