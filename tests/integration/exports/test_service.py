@@ -3,12 +3,14 @@ SecantusDB: the rows come from the owning service over RPC, the download limit h
 concurrent downloads, and the owning service gives rows to nobody but the exports service."""
 import csv
 import io
+from datetime import timedelta
 
 import eventlet
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from kit.errors import Conflict, Forbidden, ValidationFailed
+from kit import clock
+from kit.errors import Conflict, Forbidden, UpstreamTimeout, ValidationFailed
 from services.cases.service import CasesService
 from services.exports.service import ExportsService
 
@@ -20,8 +22,8 @@ LAYER = "ordinary_member"
 
 @pytest.fixture
 def platform(container_factory, service_config):
-    for cls in (CasesService, ExportsService):
-        container_factory(cls, service_config).start()
+    for cls in (CasesService, ExportsService):  # budgeting is not running: see the last test
+        container_factory(cls, {**service_config, "EXPORT_ROWS_TIMEOUT_SECONDS": 3}).start()
 
     def call(service, method, actor=HEAD, **kwargs):
         with ServiceRpcProxy(service, service_config, context_data={"actor": actor,
@@ -84,3 +86,24 @@ def test_a_direct_call_without_the_role_cannot_decide_and_a_bad_request_writes_n
         platform("exports", "request_export", body={"dataset": "cases", "purpose": "分析", "fields": ["password"]})
     assert list(refused.value.fields) == ["fields"]
     assert service_db("exports").exports.count_documents({}) == before
+
+
+def test_an_export_past_its_expiry_is_refused_and_counts_nothing(platform, approved, service_db):
+    clock.travel(timedelta(days=7))
+    try:
+        with pytest.raises(Conflict) as refused:
+            platform("exports", "download_export", export_id=approved["id"])
+    finally:
+        clock.reset()
+    assert list(refused.value.fields) == ["expires_at"]
+    assert service_db("exports").exports.find_one({"_id": approved["id"]})["downloads"] == 0
+
+
+def test_an_owning_service_that_does_not_answer_is_a_504_and_uses_no_download(platform, service_db):
+    export = platform("exports", "request_export", body={"dataset": "budget", "filters": {}, "purpose": "预算执行分析",
+                                                         "fields": ["title"]})
+    platform("exports", "approve_export", actor=CHIEF, export_id=export["id"], body={"comment": "同意"})
+    with pytest.raises(UpstreamTimeout):
+        platform("exports", "download_export", export_id=export["id"])
+    assert service_db("exports").exports.find_one({"_id": export["id"]})["downloads"] == 0
+    assert service_db("exports").outbox.count_documents({"type": "export.downloaded"}) == 0
