@@ -10,12 +10,13 @@ from gateway.routes.audit import AuditRoutes
 from gateway.routes.budgeting import BudgetRoutes, VehicleRoutes
 from gateway.routes.cases import CaseRoutes, DataCheckRoutes
 from gateway.routes.inspections import InspectionRoutes, StaffRoutes
+from gateway.routes.exports import ExportRoutes
 from gateway.routes.meta import MetaRoutes
 from gateway.routes.notifications import NotificationRoutes
 from kit.context import RequestContext
 
 ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, BudgetRoutes, VehicleRoutes,
-                InspectionRoutes, StaffRoutes, AuditRoutes, MetaRoutes)
+                InspectionRoutes, StaffRoutes, AuditRoutes, ExportRoutes, MetaRoutes)
 
 
 class GatewayService(*ROUTE_MIXINS):

@@ -27,6 +27,7 @@ SERVICES = {
     "audit": "services.audit.service:AuditService",
     "budgeting": "services.budgeting.service:BudgetingService",
     "inspections": "services.inspections.service:InspectionsService",
+    "exports": "services.exports.service:ExportsService",
 }
 GATEWAY = "gateway.service:GatewayService"
 

@@ -2,5 +2,5 @@
 
 Importing this package registers every event type with the envelope registry.
 """
-from contracts.events import (accounts_v1, budgeting_v1, cases_v1, gateway_v1, inspections_v1,  # noqa: F401
-                             recommendations_v1)
+from contracts.events import (accounts_v1, budgeting_v1, cases_v1, exports_v1, gateway_v1,  # noqa: F401
+                             inspections_v1, recommendations_v1)

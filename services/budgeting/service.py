@@ -2,12 +2,13 @@
 from nameko.dependency_providers import Config
 
 from contracts.rpc import budgeting_v1 as contract
+from contracts.rpc import exports_v1
 from contracts.rpc.common import PageQuery
 from kit import clock
 from kit.context import RequestContext
 from kit.entrypoints import HealthCheck, command, query
 from kit.storage import Storage
-from services.budgeting import domain, policy, reports
+from services.budgeting import domain, exports, policy, reports
 from services.budgeting.storage import INDEXES, BudgetStore
 
 
@@ -126,3 +127,12 @@ class BudgetingService(HealthCheck):
         self.store.vehicles.get(vehicle_id)
         items, next_cursor = self.store.bookings_of(vehicle_id, **query)
         return {"items": items, "next_cursor": next_cursor}
+
+    # -- approved data exports (the exports service) --------------------------------------------------
+    @query(query=exports_v1.ExportRowsQuery, response=exports_v1.ExportRows)
+    def export_rows(self, actor, export_id, query):
+        """The rows of an approved export: to the exports service only (services/budgeting/exports.py)."""
+        exports.ensure_export_call(actor, export_id)
+        fields, selector = exports.checked(query)
+        rows, truncated = exports.rows(self.store.export_requests(selector, query["limit"]), fields, query["limit"])
+        return {"rows": rows, "truncated": truncated}

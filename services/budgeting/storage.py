@@ -164,6 +164,11 @@ class BudgetStore(Store):
         return list(self._history.find({"request_id": request_id}, {"_id": 0, "request_id": 0})
                     .sort([("at", ASCENDING), ("_id", ASCENDING)]))
 
+    def export_requests(self, selector, limit):
+        """For an approved export: up to ``limit`` + 1 requests of ``selector``, oldest first."""
+        return list(self.requests.collection.find(selector).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+                    .limit(limit + 1))
+
     def search_requests(self, *, year, department, status, limit, cursor):
         query = {name: value for name, value in (("year", year), ("department", department), ("status", status))
                  if value is not None}

@@ -2,6 +2,7 @@
 from datetime import date, time
 
 from contracts.rpc import cases_v1 as contract
+from contracts.rpc import exports_v1
 from contracts.rpc.common import PageQuery
 from kit import clock
 from kit.context import RequestContext
@@ -11,7 +12,7 @@ from kit.errors import NotFound
 from kit.events import Inbox, consumes
 from kit.jobs import Every, Jobs, periodic
 from kit.validation import load
-from services.cases import checks, data_checks, domain, evaluations, policy, records, stats
+from services.cases import checks, data_checks, domain, evaluations, exports, policy, records, stats
 from services.cases import suspects as suspect_rules
 from services.cases.storage import INDEXES, CaseStorage, CaseStore
 
@@ -221,6 +222,16 @@ class CasesService(HealthCheck):
     def monthly_checks(self, run):
         """每月核对: every rule over every case (card against table)."""
         return data_checks.run(self.store, "monthly", today=clock.today(), now=clock.now())
+
+    # -- approved data exports (the exports service) ------------------------------------------------
+    @query(query=exports_v1.ExportRowsQuery, response=exports_v1.ExportRows)
+    def export_rows(self, actor, export_id, query):
+        """The rows of an approved export: to the exports service only (services/cases/exports.py)."""
+        exports.ensure_export_call(actor, export_id)
+        fields, selector = exports.checked(query)
+        cases, suspects = self.store.export_cases(selector, query["limit"], exports.wants_suspects(fields))
+        rows, truncated = exports.rows(cases, suspects, fields, query["include_id_numbers"], query["limit"])
+        return {"rows": rows, "truncated": truncated}
 
     # -- what the service knows of users -----------------------------------------------------------
     @consumes("accounts", "user.created")

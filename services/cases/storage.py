@@ -162,6 +162,18 @@ class CaseStore(Store):
         """One batch of suspects whose id number is under an older key (or plaintext) sealed anew."""
         return reseal(self.suspects.collection, self.personal, batch) if self.personal else 0
 
+    def export_cases(self, selector, limit, with_suspects):
+        """For an approved export: up to ``limit`` + 1 cases of ``selector``, oldest first, and their
+        suspects (id numbers decrypted here, masked or not by the caller) when asked."""
+        cases = list(self.cases.collection.find(selector).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+                     .limit(limit + 1))
+        suspects = {}
+        if with_suspects and cases:
+            found = self.suspects.collection.find({"case_id": {"$in": [case["_id"] for case in cases]}})
+            for suspect in found.sort([("created_at", ASCENDING), ("_id", ASCENDING)]):
+                suspects.setdefault(suspect["case_id"], []).append(self.suspects.opened(suspect))
+        return cases, suspects
+
     def find_case(self, case_id, session=None):
         return self.cases.collection.find_one({"_id": case_id}, session=session)
 

@@ -44,7 +44,8 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "inspection_finding_statuses": enums.INSPECTION_FINDING_STATUSES,
                          "finding_verify_outcomes": enums.FINDING_VERIFY_OUTCOMES,
                          "reinspection_results": enums.REINSPECTION_RESULTS,
-                         "ledger_categories": enums.LEDGER_CATEGORIES}
+                         "ledger_categories": enums.LEDGER_CATEGORIES,
+                         "export_datasets": enums.EXPORT_DATASETS, "export_statuses": enums.EXPORT_STATUSES}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 

@@ -1,0 +1,170 @@
+"""Data exports (模型数据调取审批): the RPC/HTTP bodies of the exports service, and the registry of
+datasets that can be exported — which service owns each, its columns (code → zh-CN header), which of
+them are personal data, and the filters it takes.
+
+The registry is shared on purpose: the exports service checks a request's ``fields`` and ``filters``
+against it (400 naming the field, before anything is written), and the owning service checks them
+again when it builds the rows (``export_rows``), so a column outside the list can never be produced.
+
+Adding a dataset (``recommendations``, ``inspections``): give its ``Dataset`` row ``columns`` and a
+``filters`` schema here, and add the query ``export_rows(actor, export_id, query)`` (``ExportRowsQuery``
+→ ``ExportRows``) to the owning service (see services/cases/service.py). Until then the dataset
+name is accepted by the contract and a request for it is a 400 naming ``dataset``.
+"""
+from dataclasses import dataclass, field
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from contracts import enums
+from contracts.fields import StrictBoolean, code, day, line, text
+from contracts.rpc.common import PageQuery
+
+EXPORT_ROWS = "export_rows"  # the query every owning service offers
+MAX_ROWS = 50_000  # upper bound of EXPORT_MAX_ROWS: one file, one RPC reply
+
+
+class CaseFilters(Schema):
+    department = code(enums.DEPARTMENTS, load_default=None)
+    category = code(enums.CASE_CATEGORIES, load_default=None)
+    status = code(enums.CASE_STATUSES, load_default=None)
+    from_ = day(data_key="from", load_default=None, metadata={"description": "登记日期起（含）"})
+    to = day(load_default=None, metadata={"description": "登记日期止（含）"})
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("结束日期不能早于开始日期", "to")
+
+
+class BudgetFilters(Schema):
+    year = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=2000, max=2100))
+    department = code(enums.DEPARTMENTS, load_default=None)
+    category = code(enums.BUDGET_CATEGORIES, load_default=None)
+    status = code(enums.BUDGET_REQUEST_STATUSES, load_default=None)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    service: str  # the service that owns the data and answers ``export_rows``
+    columns: dict = None  # code -> zh-CN header, in the file's order of preference; None: no export yet
+    filters: type = None
+    personal: tuple = field(default_factory=tuple)  # masked unless the approval includes id numbers
+
+    @property
+    def available(self):
+        return self.columns is not None
+
+
+DATASETS = {d.name: d for d in (
+    Dataset("cases", "cases", columns={
+        "case_no": "案号", "title": "案件名称", "category": "案件类别", "department": "承办部门",
+        "status": "案件状态", "handler_id": "承办人编号", "registered_on": "登记日期", "decided_on": "决定日期",
+        "suspect_count": "犯罪嫌疑人人数", "suspect_name": "犯罪嫌疑人姓名",
+        "suspect_id_number": "犯罪嫌疑人身份证号", "suspect_charges": "涉嫌罪名", "suspect_decision": "处理决定",
+    }, filters=CaseFilters, personal=("suspect_id_number",)),
+    Dataset("budget", "budgeting", columns={
+        "request_id": "申请编号", "year": "预算年度", "department": "申请部门", "category": "预算科目",
+        "title": "项目名称", "amount_fen": "申请金额（分）", "approved_amount_fen": "批准金额（分）",
+        "committed_fen": "占用金额（分）", "status": "申请状态", "requested_by": "申请人编号",
+        "submitted_on": "提交日期", "decided_on": "决定日期",
+    }, filters=BudgetFilters),
+    Dataset("recommendations", "recommendations"),  # the recommendations service has no export yet
+    Dataset("inspections", "inspections"),  # nor has the inspections service
+)}
+assert set(DATASETS) == set(enums.EXPORT_DATASETS)
+
+
+def _wire_names(data):
+    # The gateway loads the body, then the service loads what it forwards: accept the attribute name
+    # as well as the wire name ("fields" is taken by marshmallow's Schema).
+    if isinstance(data, dict) and "fields_" in data:
+        data = {**{k: v for k, v in data.items() if k != "fields_"}, "fields": data["fields_"]}
+    return data
+
+
+class NewExport(Schema):
+    dataset = code(enums.EXPORT_DATASETS, required=True, metadata={"description": "数据集"})
+    filters = fields.Dict(keys=fields.String(), load_default=dict,
+                          metadata={"description": "筛选条件（随数据集而定：cases 为 department、category、status、"
+                                                   "from、to；budget 为 year、department、category、status）"})
+    purpose = text(2, 500, required=True, metadata={"description": "用途（仅限批准的用途使用）"})
+    fields_ = fields.List(line(1, 64), data_key="fields", required=True,
+                          validate=validate.Length(min=1, max=50, error="应列出 {min} 到 {max} 个字段"),
+                          metadata={"description": "申请导出的字段（须为该数据集可导出的字段）"})
+
+    @pre_load
+    def _loaded_before(self, data, **kwargs):
+        return _wire_names(data)
+
+
+class ApproveExport(Schema):
+    comment = text(1, 500, required=True, metadata={"description": "审批意见"})
+    include_id_numbers = StrictBoolean(load_default=False,
+                                       metadata={"description": "是否批准导出完整身份证号（默认否：脱敏）"})
+
+
+class RejectExport(Schema):
+    comment = text(1, 500, required=True, metadata={"description": "驳回理由"})
+
+
+class ExportQuery(PageQuery):
+    status = code(enums.EXPORT_STATUSES, load_default=None)
+    dataset = code(enums.EXPORT_DATASETS, load_default=None)
+    requested_by = line(1, 64, load_default=None)
+
+
+class Export(Schema):
+    id = fields.String(attribute="_id")
+    dataset = fields.String()
+    filters = fields.Dict()
+    purpose = fields.String()
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    status = fields.String()
+    requested_by = fields.String()
+    requester_department = fields.String()
+    comment = fields.String(allow_none=True, dump_default=None, metadata={"description": "审批意见或驳回理由"})
+    decided_by = fields.String(allow_none=True, dump_default=None)
+    decided_at = fields.DateTime(format="iso", allow_none=True, dump_default=None)
+    include_id_numbers = fields.Boolean(dump_default=False)
+    expires_at = fields.DateTime(format="iso", allow_none=True, dump_default=None)
+    download_limit = fields.Integer(allow_none=True, dump_default=None)
+    downloads = fields.Integer(dump_default=0)
+    version = fields.Integer()
+    created_at = fields.DateTime(format="iso")
+    updated_at = fields.DateTime(format="iso")
+
+
+class ExportPage(Schema):
+    items = fields.List(fields.Nested(Export))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ExportFile(Schema):
+    """What the exports service hands the gateway: the CSV text (its BOM first) and a file name."""
+    filename = fields.String()
+    content = fields.String()
+    download = fields.Integer(metadata={"description": "第几次下载"})
+
+
+# -- what an owning service answers (``export_rows``) ----------------------------------------------
+class ExportRowsQuery(Schema):
+    dataset = code(enums.EXPORT_DATASETS, required=True)
+    filters = fields.Dict(keys=fields.String(), load_default=dict)
+    fields_ = fields.List(fields.String(), data_key="fields", required=True, validate=validate.Length(min=1))
+
+    @pre_load
+    def _loaded_before(self, data, **kwargs):
+        return _wire_names(data)
+    include_id_numbers = StrictBoolean(load_default=False)
+    limit = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_ROWS))
+
+
+class ExportRows(Schema):
+    rows = fields.List(fields.List(fields.Raw()))
+    truncated = fields.Boolean()
+
+
+# The actor on the exports service's calls to ``export_rows``: no account can hold this role.
+EXPORT_SERVICE_ROLE = "export_service"
+EXPORTS_ACTOR = {"user_id": "service:exports", "roles": [EXPORT_SERVICE_ROLE], "department": ""}
