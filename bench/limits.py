@@ -8,7 +8,7 @@ at best for the same shape of work.
 * ``EchoService``      — the ``@rpc`` echo it calls.
 * ``EchoUnconfirmedHttpService`` / ``EchoUnconfirmedService`` — the same echo
   with RPC published without publisher confirms (requests and replies), the
-  setting the platform uses (kit/rpc.py, gateway/rpc.py): the like-for-like limit.
+  setting the platform uses (kit/rpc.py, kit/rpc_client.py): the like-for-like limit.
 
 Each runs as its own ``nameko run --config bench/limits.yml bench.limits:<Class>``
 process (bench/run.py starts them through ops.launcher.Process).

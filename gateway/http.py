@@ -33,7 +33,7 @@ from werkzeug.wrappers import Request, Response
 from gateway import auth, body, ledger
 from gateway.server import PROTOCOL, SafeWebServer
 from gateway.accounts import AccountChecks
-from gateway.rpc import ServerRpc, ForgetfulReplyListener
+from kit.rpc_client import ServerRpc, ForgetfulReplyListener
 from kit import clock
 from kit.errors import EXPECTED, DomainError, Forbidden, Overloaded
 from kit.logging import set_correlation_id

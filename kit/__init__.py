@@ -10,5 +10,9 @@
 - context:     actor + correlation id carried gateway -> RPC -> outbox -> events -> logs
 - logging:     JSON log lines stamped with the correlation id, passwords in URIs masked
 - pagination:  cursor pages in a stable order, cursors checked completely
+- rpc_client:  calls to a service bounded in time (the gateway's, and one service asking another)
+- sealing:     personal data encrypted at rest under rotatable keys, with a keyed hash for lookups
+- preflight:   what a process refuses to start with (missing or published secrets)
+- clock, calendar, deadlines, jobs: "now" from one place, working days, deadlines and periodic jobs
 - run:         ``python -m kit.run``: ``nameko run`` with a bounded stop
 """

@@ -4,7 +4,7 @@ from gateway import schemas
 from gateway.accounts import forget_account, session_ended
 from gateway.auth import Tokens
 from gateway.http import LOGIN, route
-from gateway.rpc import BoundedRpcProxy
+from kit.rpc_client import BoundedRpcProxy
 from gateway.sessions import EndedSessionListener
 from kit.errors import Unauthorized, ValidationFailed
 

@@ -1,7 +1,7 @@
 """The access ledger (数据台账): the audit service behind HTTP."""
 from contracts.rpc import audit_v1
 from gateway.http import route
-from gateway.rpc import BoundedRpcProxy
+from kit.rpc_client import BoundedRpcProxy
 
 READERS = ("admin", "inspector")
 

@@ -5,7 +5,7 @@ budgeting service checks them again with the rules that need the record (departm
 from contracts.rpc import budgeting_v1
 from contracts.rpc.common import PageQuery
 from gateway.http import route
-from gateway.rpc import BoundedRpcProxy
+from kit.rpc_client import BoundedRpcProxy
 
 REQUESTERS = ("department_head", "prosecutor")
 

@@ -3,7 +3,7 @@ from contracts.rpc import cases_v1
 from contracts.rpc.common import PageQuery
 from gateway.http import route
 from gateway.ledger import PERSONAL
-from gateway.rpc import BoundedRpcProxy
+from kit.rpc_client import BoundedRpcProxy
 from kit.errors import ValidationFailed
 
 

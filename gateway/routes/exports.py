@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from contracts.rpc import exports_v1
 from gateway.http import route
 from gateway.ledger import PERSONAL
-from gateway.rpc import BoundedRpcProxy
+from kit.rpc_client import BoundedRpcProxy
 
 APPROVER = ("chief_procurator",)
 

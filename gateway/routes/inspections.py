@@ -1,7 +1,7 @@
 """Inspections (督察督办): supervision tasks, on-site inspections and their findings, behind HTTP."""
 from contracts.rpc import inspections_v1 as contract
 from gateway.http import route
-from gateway.rpc import BoundedRpcProxy
+from kit.rpc_client import BoundedRpcProxy
 from kit.errors import ValidationFailed
 
 # Who assigns supervision tasks, who records inspections, who verifies (the service checks the rest:

@@ -1,7 +1,7 @@
 """Notifications behind HTTP: one's own inbox and preferences; webhooks and delivery records (admin)."""
 from contracts.rpc import notifications_v1
 from gateway.http import route
-from gateway.rpc import BoundedRpcProxy
+from kit.rpc_client import BoundedRpcProxy
 
 
 class NotificationRoutes:

@@ -13,7 +13,7 @@ from nameko.exceptions import MethodNotFound, UnknownService
 from nameko.extensions import DependencyProvider
 
 from contracts.rpc.exports_v1 import EXPORT_ROWS, EXPORTS_ACTOR
-from gateway.rpc import ForgetfulReplyListener, ServerRpc
+from kit.rpc_client import ForgetfulReplyListener, ServerRpc
 from kit.errors import Unavailable
 
 

@@ -1,4 +1,4 @@
-"""RPC from the gateway, bounded in time, published without waiting for a confirm.
+"""RPC from the gateway (and one service calling another), bounded in time, published without waiting for a confirm.
 
 nameko's RpcProxy waits for a reply forever and keeps the reply slot of every
 call it ever made until a reply arrives. A request that expires in its queue
