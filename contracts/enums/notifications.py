@@ -11,6 +11,10 @@ NOTIFICATION_TYPES = register("notification_types", {
     "budget.request_reviewed": "预算申请审核结果",
     "budget.request_decided": "预算申请党组决定",
     "budget.procurement_started": "采购启动（督察监督）",
+    "supervision_task.created": "督办事项交办",
+    "supervision_task.due_soon": "督办事项即将到期",
+    "supervision_task.overdue": "督办事项逾期（报部门负责人）",
+    "finding.overdue": "检查问题逾期未整改",
 }, title="通知类型")
 
 NOTIFICATION_CHANNELS = register("notification_channels", {

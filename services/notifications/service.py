@@ -95,6 +95,26 @@ class NotificationsService(HealthCheck):
     def on_procurement_started(self, event, session):
         self._notify(event, session)
 
+    @consumes("inspections", "supervision_task.created")
+    def on_supervision_task_created(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "supervision_task.due_soon")
+    def on_supervision_task_due_soon(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "supervision_task.overdue")
+    def on_supervision_task_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "inspection.recorded")
+    def on_inspection_recorded(self, event, session):
+        self._remember(event, session)
+
+    @consumes("inspections", "finding.overdue")
+    def on_inspection_finding_overdue(self, event, session):
+        self._notify(event, session)
+
     # -- what the service knows of users (recipients, addresses, who is deactivated) ----------------
     @consumes("accounts", "user.created")
     def on_user_created(self, event, session):
