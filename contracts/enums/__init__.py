@@ -19,3 +19,6 @@ from contracts.enums.cases import (CASE_CATEGORIES, CASE_STATUSES, CHARGES, EVAL
                                    SUSPECT_LAYERS, TERMINATION_CHECKS, WAGE_SUPERVISION_OUTCOMES)
 from contracts.enums.notifications import NOTIFICATION_CHANNELS  # noqa: E402, F401
 from contracts.enums.people import CROSS_DEPARTMENT_ROLES, DEPARTMENTS, ROLES  # noqa: E402, F401
+from contracts.enums.recommendations import (ADOPTIONS, CLOSE_OUTCOMES, ESCALATION_TARGETS,  # noqa: E402, F401
+                                             OBJECTION_OUTCOMES, PENALTY_DECISIONS, RECOMMENDATION_KINDS,
+                                             RECOMMENDATION_STATUSES, SERVICE_METHODS)
