@@ -27,7 +27,12 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "evaluation_modes": enums.EVALUATION_MODES, "evaluation_grades": enums.EVALUATION_GRADES,
                          "key_evaluation_reasons": enums.KEY_EVALUATION_REASONS,
                          "finding_statuses": enums.FINDING_STATUSES,
-                         "notification_channels": enums.NOTIFICATION_CHANNELS}
+                         "notification_channels": enums.NOTIFICATION_CHANNELS,
+                         "recommendation_kinds": enums.RECOMMENDATION_KINDS,
+                         "recommendation_statuses": enums.RECOMMENDATION_STATUSES,
+                         "service_methods": enums.SERVICE_METHODS, "objection_outcomes": enums.OBJECTION_OUTCOMES,
+                         "adoptions": enums.ADOPTIONS, "escalation_targets": enums.ESCALATION_TARGETS,
+                         "close_outcomes": enums.CLOSE_OUTCOMES, "penalty_decisions": enums.PENALTY_DECISIONS}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 
