@@ -9,9 +9,10 @@ from gateway.routes.accounts import AccountRoutes
 from gateway.routes.cases import CaseRoutes, DataCheckRoutes
 from gateway.routes.meta import MetaRoutes
 from gateway.routes.notifications import NotificationRoutes
+from gateway.routes.recommendations import RecommendationRoutes
 from kit.context import RequestContext
 
-ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, MetaRoutes)
+ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, RecommendationRoutes, MetaRoutes)
 
 
 class GatewayService(*ROUTE_MIXINS):

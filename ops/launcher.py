@@ -24,6 +24,7 @@ SERVICES = {
     "accounts": "services.accounts.service:AccountsService",
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
+    "recommendations": "services.recommendations.service:RecommendationsService",
 }
 GATEWAY = "gateway.service:GatewayService"
 
