@@ -222,6 +222,15 @@ class CasesService(HealthCheck):
         """每月核对: every rule over every case (card against table)."""
         return data_checks.run(self.store, "monthly", today=clock.today(), now=clock.now())
 
+    # -- the reverse referral's outcome (行刑反向衔接) -----------------------------------------------------
+    @consumes("recommendations", "recommendation.replied")
+    def on_recommendation_replied(self, event, session):
+        """The administrative organ's answer to a procuratorial opinion, with its penalty outcome:
+        written on the suspect's case card. Other replies are not the case card's business."""
+        reply = event["payload"]
+        if reply["kind"] == "procuratorial_opinion" and reply.get("suspect_id") and reply.get("penalty_outcome"):
+            self.store.record_penalty_outcome(session, reply, self.deadlines)
+
     # -- what the service knows of users -----------------------------------------------------------
     @consumes("accounts", "user.created")
     def on_user_created(self, event, session):
