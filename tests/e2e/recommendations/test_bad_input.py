@@ -127,4 +127,5 @@ def test_bad_queries_name_the_parameter(chief, path, params, field):
 
 def test_an_unknown_recommendation_is_404(pi_prosecutor):
     assert pi_prosecutor.get("/v1/recommendations/nope").status_code == 404
+    assert pi_prosecutor.get(f"/v1/recommendations/{'0' * 32}").json()["error"]["message"] == "检察建议不存在"
     assert pi_prosecutor.post("/v1/recommendations/nope/submit", json={}).status_code == 404
