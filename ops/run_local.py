@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kit.redact import redact
 from ops.broker import BrokerError, ensure_broker
-from ops.launcher import ROOT, LocalPlatform, start_secantus
+from ops.launcher import ROOT, SERVICES, LocalPlatform, start_secantus
 
 DEV_ADMIN_USER = "admin"
 DEV_ADMIN_PASSWORD = "pingjian-dev-admin"
@@ -77,7 +77,7 @@ def main():
                "JWT_SECRET": os.environ.get("JWT_SECRET") or dev_secret(var),
                "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password}
         platform = LocalPlatform(env, log_dir, gateway_port=port)
-        say(f"• starting services: cases, notifications, gateway (logs in {log_dir})")
+        say(f"• starting services: {', '.join([*SERVICES, 'gateway'])} (logs in {log_dir})")
         started.append(platform)  # stop() copes with a half-started platform
         try:
             platform.start()
