@@ -8,6 +8,7 @@ import pytest
 
 from kit import calendar
 from tests.e2e.recommendations.conftest import new_case
+from tests.support.waiting import wait_for
 
 BODY = {"kind": "public_interest", "target_unit": "某区民政局", "title": "关于加强养老机构消防安全管理的检察建议",
         "problems": ["消防通道堵塞", "灭火器过期"], "proposals": ["限期清理消防通道", "更换灭火器"]}
@@ -80,6 +81,12 @@ def test_rejection_keeps_the_comment_and_the_draft_is_resubmitted(pi_prosecutor,
     assert act(pi_prosecutor, rec["id"], "submit")["status"] == "pending_approval"
     approved = act(chief, rec["id"], "approve")
     assert approved["status"] == "approved" and approved["rejections"][0]["comment"] == "请补充整改期限"
+
+    def news():  # the drafter hears of the rejection and the approval (notifications service)
+        items = ok(pi_prosecutor.get("/v1/me/notifications", params={"limit": 100}))["items"]
+        return sorted(n["type"] for n in items if n["ref"] == {"kind": "recommendation", "id": rec["id"]})
+    assert wait_for(lambda: news() == ["recommendation.approved", "recommendation.rejected"] and news(),
+                    timeout=15, message="the drafter's notifications")
 
 
 @pytest.mark.parametrize("outcome,status", [("amended", "served"), ("withdrawn", "withdrawn")])
