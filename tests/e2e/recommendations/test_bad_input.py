@@ -97,7 +97,7 @@ def test_editing_a_draft_with_bad_input_names_the_field(pi_prosecutor, pi_case, 
     rec = draft(pi_prosecutor, pi_case["id"])
     before = written(stack, rec["id"])
     for body, field in [({}, "_schema"), ({"problems": [""]}, "problems"), ({"urgent": "yes"}, "urgent")]:
-        response = pi_prosecutor.patch(f"/v1/recommendations/{rec['id']}", json=body)
+        response = pi_prosecutor.patch(f"/v1/recommendations/{rec['id']}/draft", json=body)
         assert response.status_code == 400 and field in response.json()["error"]["fields"], response.text
     assert written(stack, rec["id"]) == before
 
@@ -127,5 +127,5 @@ def test_bad_queries_name_the_parameter(chief, path, params, field):
 
 def test_an_unknown_recommendation_is_404(pi_prosecutor):
     assert pi_prosecutor.get("/v1/recommendations/nope").status_code == 404
-    assert pi_prosecutor.get(f"/v1/recommendations/{'0' * 32}").json()["error"]["message"] == "检察建议不存在"
+    assert pi_prosecutor.get("/v1/recommendations/nope").json()["error"]["message"] == "检察建议不存在"
     assert pi_prosecutor.post("/v1/recommendations/nope/submit", json={}).status_code == 404

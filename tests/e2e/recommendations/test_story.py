@@ -75,7 +75,7 @@ def test_rejection_keeps_the_comment_and_the_draft_is_resubmitted(pi_prosecutor,
     act(pi_prosecutor, rec["id"], "submit")
     rejected = act(chief, rec["id"], "reject", {"comment": "请补充整改期限"})
     assert rejected["status"] == "draft" and rejected["rejections"][0]["comment"] == "请补充整改期限"
-    edited = ok(pi_prosecutor.patch(f"/v1/recommendations/{rec['id']}",
+    edited = ok(pi_prosecutor.patch(f"/v1/recommendations/{rec['id']}/draft",
                                     json={"proposals": ["限期三十日内清理消防通道"]}))
     assert edited["proposals"] == ["限期三十日内清理消防通道"]
     assert act(pi_prosecutor, rec["id"], "submit")["status"] == "pending_approval"
