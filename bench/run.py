@@ -47,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cryptography.fernet import Fernet  # noqa: E402
+
 from bench import load, procstat, raw  # noqa: E402
 from ops.launcher import BIN, LocalPlatform, Process, broker_reachable, free_port, start_secantus, wait_until  # noqa: E402,E501
 
@@ -776,7 +778,8 @@ def main():
         admin_user, admin_password = f"admin_{run_id[-6:]}", secrets.token_urlsafe(16)
         env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "MONGO_DB_PREFIX": run_id,
                "JWT_SECRET": secrets.token_urlsafe(48), "PINGJIAN_ADMIN_USER": admin_user,
-               "PINGJIAN_ADMIN_PASSWORD": admin_password}
+               "PINGJIAN_ADMIN_PASSWORD": admin_password,
+               "PINGJIAN_DATA_KEYS": f"bench:{Fernet.generate_key().decode()}"}
         say("\n• starting the platform (cases, notifications, gateway)")
         platform = LocalPlatform(env, LOG_DIR, gateway_port=free_port())
         platform.start()

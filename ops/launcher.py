@@ -25,6 +25,8 @@ SERVICES = {
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
     "recommendations": "services.recommendations.service:RecommendationsService",
+    "audit": "services.audit.service:AuditService",
+    "budgeting": "services.budgeting.service:BudgetingService",
 }
 GATEWAY = "gateway.service:GatewayService"
 

@@ -18,6 +18,7 @@ from kit import clock
 from kit.aggregate import Aggregates, retrying
 from kit.errors import Conflict, NotFound
 from kit.pagination import paginate
+from kit.sealing import Keyring, SealedFields, reseal
 from kit.context import Context
 from kit.storage import Storage, Store
 from services.cases import evaluations, stats
@@ -57,14 +58,16 @@ def _case_no_taken(case):
 
 
 class CaseStore(Store):
-    def __init__(self, db, outbox):
+    def __init__(self, db, outbox, personal=None):
         super().__init__(db, outbox)
+        self.personal = personal  # SealedFields of the suspects: id numbers encrypted at rest
         self.cases = Aggregates(self, CASES, not_found="案件不存在", duplicate=_case_no_taken,
                                 journal=self._case_written)
         self.suspects = Aggregates(self, SUSPECTS, not_found="犯罪嫌疑人不存在",
                                    journal=lambda session, doc, changes, events, created: self._journal(
                                        session, doc["case_id"], f"suspect:{doc['_id']}", doc, changes, events,
-                                       created))
+                                       created),
+                                   sealed=personal)
         self._history = db[HISTORY]
 
     # -- cases -----------------------------------------------------------------------------------
@@ -93,7 +96,8 @@ class CaseStore(Store):
         return suspect
 
     def suspects_of(self, case_id, limit, cursor):
-        return paginate(self.suspects.collection, {"case_id": case_id}, limit, cursor)
+        items, next_cursor = paginate(self.suspects.collection, {"case_id": case_id}, limit, cursor)
+        return [self.suspects.opened(item) for item in items], next_cursor
 
     def add_suspect(self, case_id, build, deadlines):
         """``build(case) -> (suspect, events)``; the suspect, its case's count and summaries, its
@@ -155,9 +159,8 @@ class CaseStore(Store):
         """The penalty outcome of a reverse referral, written on the suspect inside the consumer's
         transaction (with the referral deadline, the case's summaries and the history, as any
         suspect change). A suspect this service does not know is logged and left alone."""
-        suspect = self.suspects.collection.find_one({"_id": reply["suspect_id"], "case_id": reply["case_id"]},
-                                                    session=session)
-        if suspect is None:
+        suspect = self.find_suspect(reply["suspect_id"], session)  # opened: its sealed fields readable
+        if suspect is None or suspect["case_id"] != reply["case_id"]:
             log.warning("penalty outcome for an unknown suspect %s of case %s", reply["suspect_id"], reply["case_id"])
             return None
         changes, events = suspect_rules.record_penalty_outcome(suspect, reply)
@@ -168,7 +171,11 @@ class CaseStore(Store):
         return changed
 
     def find_suspect(self, suspect_id, session=None):
-        return self.suspects.collection.find_one({"_id": suspect_id}, session=session)
+        return self.suspects.opened(self.suspects.collection.find_one({"_id": suspect_id}, session=session))
+
+    def reseal_personal_data(self, batch=200):
+        """One batch of suspects whose id number is under an older key (or plaintext) sealed anew."""
+        return reseal(self.suspects.collection, self.personal, batch) if self.personal else 0
 
     def find_case(self, case_id, session=None):
         return self.cases.collection.find_one({"_id": case_id}, session=session)
@@ -371,9 +378,18 @@ class CaseStorage(Storage):
     the records if this database has never had them (a platform upgraded from an earlier version),
     by one replica under a lock; the others serve meanwhile."""
 
+    def setup(self):
+        super().setup()
+        # No default key: a service that would keep id numbers in the clear does not start.
+        self.personal = SealedFields(Keyring.from_config(self.container.config), suspect_rules.PERSONAL_FIELDS)
+
+    def store_options(self):
+        return {"personal": self.personal}
+
     def start(self):
         super().start()
-        store = self.store_cls(self.db, self.writer(Context({"correlation_id": "cases-start"})))
+        self.container.spawn_managed_thread(self._reseal, identifier="reseal_personal_data")
+        store = self.store(Context({"correlation_id": "cases-start"}))
         if (store.meta(STATS_BUILT) or {}).get("done"):
             return
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -382,3 +398,22 @@ class CaseStorage(Storage):
         counted = store.rebuild_statistics()
         store.set_meta(STATS_BUILT, done=True, cases=counted, at=clock.now())
         log.info("statistics counters built from %d existing case(s)", counted, extra={"cases": counted})
+
+    def _reseal(self):
+        """After a key rotation (a new key first in DATA_KEYS) or an upgrade from plaintext: every
+        suspect's id number sealed under the current key, in batches; replicas may race harmlessly
+        (each write is conditioned on what it read)."""
+        store = self.store(Context({"correlation_id": "cases-reseal"}))
+        total = 0
+        try:
+            while True:
+                done = store.reseal_personal_data()
+                if not done:
+                    break
+                total += done
+        except Exception:  # the database away at start: the next start (or rotation) does it
+            log.exception("resealing personal data stopped after %d record(s)", total)
+            return
+        if total:
+            log.info("personal data resealed under key %s: %d record(s)", self.personal.keyring.current, total,
+                     extra={"records": total})

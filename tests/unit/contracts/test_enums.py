@@ -32,7 +32,11 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "recommendation_statuses": enums.RECOMMENDATION_STATUSES,
                          "service_methods": enums.SERVICE_METHODS, "objection_outcomes": enums.OBJECTION_OUTCOMES,
                          "adoptions": enums.ADOPTIONS, "escalation_targets": enums.ESCALATION_TARGETS,
-                         "close_outcomes": enums.CLOSE_OUTCOMES, "penalty_decisions": enums.PENALTY_DECISIONS}
+                         "close_outcomes": enums.CLOSE_OUTCOMES, "penalty_decisions": enums.PENALTY_DECISIONS,
+                         "budget_categories": enums.BUDGET_CATEGORIES,
+                         "budget_request_statuses": enums.BUDGET_REQUEST_STATUSES,
+                         "budget_decisions": enums.BUDGET_DECISIONS, "procurement_methods": enums.PROCUREMENT_METHODS,
+                         "vehicle_booking_statuses": enums.VEHICLE_BOOKING_STATUSES}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 
