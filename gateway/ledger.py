@@ -22,6 +22,7 @@ import time
 import eventlet
 from eventlet.event import Event
 from kombu import Connection, Producer
+from marshmallow import ValidationError
 from nameko.events import get_event_exchange
 
 from contracts.envelope import build_event
@@ -141,8 +142,14 @@ class Ledger:
         producer = self._ensure_producer()
         while self._buffer:
             payload, actor = self._buffer[0]
-            envelope = build_event(EVENT, payload, source="gateway", aggregate_id=payload["correlation_id"] or "-",
-                                   correlation_id=payload["correlation_id"] or "-", actor=actor)
+            request_id = payload.get("correlation_id") or "-"
+            try:
+                envelope = build_event(EVENT, payload, source="gateway", aggregate_id=request_id,
+                                       correlation_id=request_id, actor=actor)
+            except ValidationError as exc:  # a bug of ours, not an outage: never block the entries behind it
+                log.error("access ledger entry breaks its contract, not sent: %s %r", exc.messages, payload)
+                self._buffer.popleft()
+                continue
             # Confirmed before the entry leaves the buffer: a failure keeps it for the next try. Bounded:
             # a broker that stops answering must not hold the thread (and a graceful stop) forever.
             with eventlet.Timeout(PUBLISH_SECONDS):

@@ -12,6 +12,7 @@ from gateway.auth import ALGORITHM, ISSUER
 from gateway.openapi import routes_of
 from gateway.service import GatewayService
 from tests.support.api import Api
+from tests.support.waiting import wait_for
 
 # Bookkeeping that moves on its own (timers, leases, retention), not business data.
 BOOKKEEPING = {"job_runs", "deadlines", "meta", "login_failures", "migrations", "outbox_lease", "relay_lease"}
@@ -29,11 +30,12 @@ ROLE_BOUND = sorted((method, path, role) for method, path, route in _table() if 
 
 
 def snapshot(stack):
-    """Documents per collection of every database of this platform (bookkeeping left out)."""
+    """Documents per collection of every database of this platform (bookkeeping left out, and the
+    access ledger, which records every refusal by design)."""
     client = stack.db("accounts").client
     counts = {}
     for name in client.list_database_names():
-        if name.startswith(f"{stack.db_prefix}_"):
+        if name.startswith(f"{stack.db_prefix}_") and name != f"{stack.db_prefix}_audit":
             for collection in client[name].list_collection_names():
                 if collection not in BOOKKEEPING:
                     counts[f"{name}.{collection}"] = client[name][collection].count_documents({})
@@ -69,6 +71,16 @@ def test_every_protected_route_refuses_a_missing_expired_or_logged_out_token_and
              if response.status_code != 401 or response.json()["error"]["code"] != "unauthorized"]
     assert not wrong
     assert snapshot(stack) == before
+
+
+def test_refusals_are_in_the_access_ledger(stack, admin, dead_tokens):
+    """Refused, yet recorded: the ledger is where an attempt with a dead token shows."""
+    response = dead_tokens["expired"].get("/v1/cases", headers={"User-Agent": "matrix-expired-probe"})
+    assert response.status_code == 401
+    found = wait_for(lambda: [e for e in admin.get("/v1/audit/entries", params={"action": "read", "limit": 100})
+                              .json()["items"] if e["user_agent"] == "matrix-expired-probe"],
+                     timeout=15, message="the refused request in the ledger")
+    assert found[0]["status"] == 401 and found[0]["route"] == "/v1/cases"
 
 
 def test_every_role_a_route_does_not_admit_gets_403_and_writes_nothing(stack, people):

@@ -47,3 +47,15 @@ def test_a_full_buffer_drops_the_oldest_and_never_blocks():
     for number in range(5):
         buffer.record({"n": number}, None)
     assert buffer.pending() == 3 and [p["n"] for p, _ in buffer._buffer] == [2, 3, 4]
+
+
+def test_an_entry_that_breaks_its_contract_is_dropped_not_retried_forever(monkeypatch):
+    sent = []
+    buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"))
+    monkeypatch.setattr(buffer, "_ensure_producer", lambda: SimpleNamespace(
+        publish=lambda envelope, **kwargs: sent.append(envelope["payload"]["correlation_id"])))
+    good = ledger.entry(request(), "/v1/cases", 200, ACTOR, "2026-11-26T02:00:00.000Z")
+    buffer.record({"status": "not even a payload"}, None)
+    buffer.record(good, ACTOR)
+    buffer._send_buffered()
+    assert sent == ["req-1"] and buffer.pending() == 0
