@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from kit import calendar
 from tests.e2e.recommendations.conftest import new_case
-from tests.e2e.recommendations.test_story import act, ok, to_served
+from tests.e2e.recommendations.test_story import act, notices, ok, to_served
+from tests.support.waiting import wait_for
 
 
 def test_stats_of_a_scripted_scenario(admin, chief, civil_prosecutor):
@@ -38,6 +39,13 @@ def test_stats_of_a_scripted_scenario(admin, chief, civil_prosecutor):
     # The civil prosecutor sees their own department's figures; another department's are refused.
     assert ok(civil.get("/v1/recommendations/stats", params={"from": long_ago.isoformat()}))["issued"] == 10
     assert civil.get("/v1/recommendations/stats", params={"department": "criminal"}).status_code == 403
+    # The deadline timer tells the drafter of the three overdue ones, and of the very overdue one,
+    # once each (and the test leaves nothing still firing behind it).
+    def told():
+        return [notices(civil, rec["id"]) for rec in recs[7:]]
+    approved, overdue, very = "recommendation.approved", "recommendation.overdue", "recommendation.very_overdue"
+    wait_for(lambda: told() == [[approved, overdue, very], [approved, overdue], [approved, overdue]],
+             timeout=30, message="the overdue notices")
     # Outside the period: nothing.
     assert ok(chief.get("/v1/recommendations/stats", params={"department": "civil", "to": (
         long_ago - timedelta(days=1)).isoformat()}))["issued"] == 0

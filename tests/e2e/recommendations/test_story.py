@@ -82,10 +82,9 @@ def test_rejection_keeps_the_comment_and_the_draft_is_resubmitted(pi_prosecutor,
     approved = act(chief, rec["id"], "approve")
     assert approved["status"] == "approved" and approved["rejections"][0]["comment"] == "请补充整改期限"
 
-    def news():  # the drafter hears of the rejection and the approval (notifications service)
-        items = ok(pi_prosecutor.get("/v1/me/notifications", params={"limit": 100}))["items"]
-        return sorted(n["type"] for n in items if n["ref"] == {"kind": "recommendation", "id": rec["id"]})
-    assert wait_for(lambda: news() == ["recommendation.approved", "recommendation.rejected"] and news(),
+    # The drafter hears of the rejection and the approval (notifications service).
+    assert wait_for(lambda: notices(pi_prosecutor, rec["id"]) == ["recommendation.approved",
+                                                                  "recommendation.rejected"],
                     timeout=15, message="the drafter's notifications")
 
 
@@ -161,6 +160,16 @@ def test_served_three_months_ago_is_overdue_at_once(pi_prosecutor, chief, pi_cas
     assert [item["id"] for item in overdue["items"]] == [rec["id"]]
     assert ok(pi_prosecutor.get("/v1/recommendations", params={"overdue": "false", "case_id": pi_case["id"]}))[
         "items"] == []
+    # The platform's deadline timer announces it once each: overdue and very overdue; the drafter is told.
+    assert wait_for(lambda: notices(pi_prosecutor, rec["id"]) == ["recommendation.approved", "recommendation.overdue",
+                                                                  "recommendation.very_overdue"],
+                    timeout=30, message="the overdue and very-overdue notices")
+
+
+def notices(api, rec_id):
+    """The types of the drafter's notifications about one recommendation, sorted."""
+    items = ok(api.get("/v1/me/notifications", params={"limit": 100}))["items"]
+    return sorted(n["type"] for n in items if n["ref"] == {"kind": "recommendation", "id": rec_id})
 
 
 def test_an_urgent_public_interest_recommendation_is_due_in_15_days(pi_prosecutor, chief, pi_case):
