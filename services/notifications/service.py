@@ -20,34 +20,6 @@ class NotificationsService(HealthCheck):
     def on_case_assigned(self, event, session):
         self.store.insert_many(domain.for_case_assigned(event, clock.now()), session)
 
-    # -- recommendations: what their drafter hears of them ------------------------------------------
-    def _recommendation_news(self, event, session):
-        self.store.insert_many(domain.for_recommendation(event, clock.now()), session)
-
-    @consumes("recommendations", "recommendation.approved")
-    def on_recommendation_approved(self, event, session):
-        self._recommendation_news(event, session)
-
-    @consumes("recommendations", "recommendation.rejected")
-    def on_recommendation_rejected(self, event, session):
-        self._recommendation_news(event, session)
-
-    @consumes("recommendations", "recommendation.due_soon")
-    def on_recommendation_due_soon(self, event, session):
-        self._recommendation_news(event, session)
-
-    @consumes("recommendations", "recommendation.overdue")
-    def on_recommendation_overdue(self, event, session):
-        self._recommendation_news(event, session)
-
-    @consumes("recommendations", "recommendation.very_overdue")
-    def on_recommendation_very_overdue(self, event, session):
-        self._recommendation_news(event, session)
-
-    @consumes("recommendations", "recommendation.replied")
-    def on_recommendation_replied(self, event, session):
-        self._recommendation_news(event, session)
-
     @query(query=contract.NotificationQuery, response=contract.NotificationPage)
     def list_my_notifications(self, actor, query):
         items, next_cursor = self.store.for_recipient(actor.user_id, **query)
