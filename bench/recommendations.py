@@ -89,6 +89,8 @@ def measure_overdue_list(base_url, token, mongo_uri, db_prefix, count=COUNT, que
 
 
 def main():
+    from cryptography.fernet import Fernet
+
     from ops.launcher import LocalPlatform, free_port, start_secantus
     from bench.run import create_vhost, delete_vhost, login  # the vhost and login helpers of make bench
     run_id = f"benchrec{uuid.uuid4().hex[:6]}"
@@ -101,7 +103,8 @@ def main():
         admin, password = "admin", secrets.token_urlsafe(16)
         platform = LocalPlatform({"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{run_id}", "MONGO_URI": mongo_uri,
                                   "MONGO_DB_PREFIX": run_id, "JWT_SECRET": secrets.token_urlsafe(48),
-                                  "PINGJIAN_ADMIN_USER": admin, "PINGJIAN_ADMIN_PASSWORD": password},
+                                  "PINGJIAN_ADMIN_USER": admin, "PINGJIAN_ADMIN_PASSWORD": password,
+                                  "PINGJIAN_DATA_KEYS": f"bench:{Fernet.generate_key().decode()}"},
                                  log_dir, gateway_port=free_port()).start()
         token = login(platform.base_url, admin, password)
         print(json.dumps(measure_overdue_list(platform.base_url, token, mongo_uri, run_id), indent=2,
