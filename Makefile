@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever a requirements file changes, so `make` reinstalls.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test bench up down smoke clean
+.PHONY: install run test bench bench-recommendations up down smoke clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ test: install
 ## bench: throughput/latency as ratios to the raw broker and nameko limits (docs/performance.md)
 bench: install
 	$(BIN)/python bench/run.py
+
+## bench-recommendations: GET /v1/recommendations?overdue=true over 20,000 recommendations (bench/recommendations.py)
+bench-recommendations: install
+	$(BIN)/python -m bench.recommendations
 
 ## up/down: the compose stack (needs a Docker engine; JWT_SECRET and admin credentials set for up),
 ## gateway on :$PINGJIAN_HTTP_PORT (default 8080; make run has 8000)

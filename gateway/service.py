@@ -13,10 +13,11 @@ from gateway.routes.inspections import InspectionRoutes, StaffRoutes
 from gateway.routes.exports import ExportRoutes
 from gateway.routes.meta import MetaRoutes
 from gateway.routes.notifications import NotificationRoutes
+from gateway.routes.recommendations import RecommendationRoutes
 from kit.context import RequestContext
 
-ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, BudgetRoutes, VehicleRoutes,
-                InspectionRoutes, StaffRoutes, AuditRoutes, ExportRoutes, MetaRoutes)
+ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, RecommendationRoutes, BudgetRoutes,
+                VehicleRoutes, InspectionRoutes, StaffRoutes, AuditRoutes, ExportRoutes, MetaRoutes)
 
 
 class GatewayService(*ROUTE_MIXINS):

@@ -24,6 +24,7 @@ SERVICES = {
     "accounts": "services.accounts.service:AccountsService",
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
+    "recommendations": "services.recommendations.service:RecommendationsService",
     "audit": "services.audit.service:AuditService",
     "budgeting": "services.budgeting.service:BudgetingService",
     "inspections": "services.inspections.service:InspectionsService",

@@ -92,7 +92,7 @@ def main():
                # The development admin password is published in README: only make run may use it.
                ALLOW_DEV_SECRETS: "1"}
         platform = LocalPlatform(env, log_dir, gateway_port=port)
-        say(f"• starting services: {', '.join(SERVICES)}, gateway (logs in {log_dir})")
+        say(f"• starting services: {', '.join([*SERVICES, 'gateway'])} (logs in {log_dir})")
         started.append(platform)  # stop() copes with a half-started platform
         try:
             platform.start()

@@ -28,3 +28,6 @@ from contracts.enums.inspections import (FINDING_SEVERITIES, FINDING_VERIFY_OUTC
                                          INSPECTION_CATEGORIES, INSPECTION_FINDING_STATUSES,
                                          INSPECTION_TARGET_KINDS, LEDGER_CATEGORIES, REINSPECTION_RESULTS, SUPERVISION_SOURCE_KINDS,
                                          SUPERVISION_TASK_KINDS, SUPERVISION_TASK_STATUSES, TASK_VERIFY_OUTCOMES)
+from contracts.enums.recommendations import (ADOPTIONS, CLOSE_OUTCOMES, ESCALATION_TARGETS,  # noqa: E402, F401
+                                             OBJECTION_OUTCOMES, PENALTY_DECISIONS, RECOMMENDATION_KINDS,
+                                             RECOMMENDATION_STATUSES, SERVICE_METHODS)

@@ -163,7 +163,19 @@ class RecordReferral(Schema):
 class Referral(Schema):
     due_on = day()
     transferred_on = day(allow_none=True)
+    # The day the administrative organ's reply with the penalty outcome came (via the procuratorial
+    # opinion): the referral is done.
+    closed_on = day(allow_none=True, dump_default=None)
     overdue = fields.Boolean()
+
+
+class AdministrativePenalty(Schema):
+    """行政处罚结果, carried back from the reply to the procuratorial opinion (recommendations)."""
+    decision = fields.String(metadata={"description": "penalized 已给予行政处罚 / not_penalized 不予行政处罚"})
+    decided_on = day()
+    penalty = fields.String()
+    recommendation_id = fields.String()
+    reported_on = day()
 
 
 class Suspect(Schema):
@@ -179,6 +191,7 @@ class Suspect(Schema):
     decision = fields.Nested(SuspectDecision, allow_none=True, dump_default=None)
     decision_reversed = fields.Boolean(dump_default=False)
     referral = fields.Nested(Referral, allow_none=True, dump_default=None)
+    administrative_penalty = fields.Nested(AdministrativePenalty, allow_none=True, dump_default=None)
     version = fields.Integer()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")

@@ -64,7 +64,7 @@ def _referral_overdue(card, today):
     found = []
     for suspect in card.suspects:
         referral = suspect.get("referral") or {}
-        if referral.get("due_on") and not referral.get("transferred_on") and date.fromisoformat(referral["due_on"]) < today:
+        if referral.get("due_on") and not referral.get("transferred_on") and not referral.get("closed_on") and date.fromisoformat(referral["due_on"]) < today:
             found.append((f"suspect:{suspect['_id']}", f"犯罪嫌疑人{suspect['name']}的行政处罚移送已逾期（期限 {referral['due_on']}）"))
     return found
 

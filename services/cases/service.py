@@ -233,6 +233,15 @@ class CasesService(HealthCheck):
         rows, truncated = exports.rows(cases, suspects, fields, query["include_id_numbers"], query["limit"])
         return {"rows": rows, "truncated": truncated}
 
+    # -- the reverse referral's outcome (行刑反向衔接) -----------------------------------------------------
+    @consumes("recommendations", "recommendation.replied")
+    def on_recommendation_replied(self, event, session):
+        """The administrative organ's answer to a procuratorial opinion, with its penalty outcome:
+        written on the suspect's case card. Other replies are not the case card's business."""
+        reply = event["payload"]
+        if reply["kind"] == "procuratorial_opinion" and reply.get("suspect_id") and reply.get("penalty_outcome"):
+            self.store.record_penalty_outcome(session, reply, self.deadlines)
+
     # -- what the service knows of users -----------------------------------------------------------
     @consumes("accounts", "user.created")
     def on_user_created(self, event, session):

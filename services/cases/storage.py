@@ -155,6 +155,21 @@ class CaseStore(Store):
         if flagged:
             self.emit(session, case["_id"], [flagged])
 
+    def record_penalty_outcome(self, session, reply, deadlines):
+        """The penalty outcome of a reverse referral, written on the suspect inside the consumer's
+        transaction (with the referral deadline, the case's summaries and the history, as any
+        suspect change). A suspect this service does not know is logged and left alone."""
+        suspect = self.find_suspect(reply["suspect_id"], session)  # opened: its sealed fields readable
+        if suspect is None or suspect["case_id"] != reply["case_id"]:
+            log.warning("penalty outcome for an unknown suspect %s of case %s", reply["suspect_id"], reply["case_id"])
+            return None
+        changes, events = suspect_rules.record_penalty_outcome(suspect, reply)
+        if not changes:
+            return suspect
+        changed = self.suspects.stage_change(session, suspect, changes, events)
+        self._after_suspect_change(session, self.find_case(suspect["case_id"], session), suspect, changed, deadlines)
+        return changed
+
     def find_suspect(self, suspect_id, session=None):
         return self.suspects.opened(self.suspects.collection.find_one({"_id": suspect_id}, session=session))
 

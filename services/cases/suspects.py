@@ -119,7 +119,29 @@ def referral_overdue_event(case, suspect):
 
 def pending_referral(suspect):
     referral = suspect.get("referral")
-    return referral if referral and not referral.get("transferred_on") else None
+    return referral if referral and not referral.get("transferred_on") and not referral.get("closed_on") else None
+
+
+def record_penalty_outcome(suspect, reply):
+    """(changes, events) for the administrative organ's penalty outcome, as the recommendations
+    service announced it with the reply to the procuratorial opinion (recommendation.replied): the
+    case card holds it (将案件办理情况及时反馈给刑事案件承办人，确保刑事案卡信息准确填录), and the
+    referral is closed on the day the reply came, so the data checks no longer see it pending."""
+    outcome = reply["penalty_outcome"]
+    penalty = {"decision": outcome["decision"], "decided_on": _iso(outcome["decided_on"]),
+               "penalty": outcome.get("penalty") or "", "recommendation_id": reply["recommendation_id"],
+               "reported_on": _iso(reply["received_on"])}
+    if suspect.get("administrative_penalty") == penalty:
+        return {}, []
+    changes = {"administrative_penalty": penalty}
+    referral = suspect.get("referral")
+    if referral and not referral.get("closed_on"):
+        changes["referral"] = {**referral, "closed_on": penalty["reported_on"]}
+    return changes, []
+
+
+def _iso(day):
+    return day if isinstance(day, str) else day.isoformat()
 
 
 def view(suspect, today, may_see_personal_data):
@@ -131,7 +153,7 @@ def view(suspect, today, may_see_personal_data):
         shown["id_number"] = mask_id_number(suspect["id_number"])
     referral = suspect.get("referral")
     if referral:
-        shown["referral"] = {**referral, "overdue": not referral.get("transferred_on") and
+        shown["referral"] = {**referral, "overdue": bool(pending_referral(suspect)) and
                              date.fromisoformat(referral["due_on"]) < today}
     return shown
 

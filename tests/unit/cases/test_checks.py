@@ -63,3 +63,10 @@ def test_the_weekly_patrol_covers_the_key_fields_only_and_findings_name_their_su
     [(_, subject, _)] = checks.findings(CASES["suspect_without_charge"][0], TODAY, ["suspect_without_charge"])
     assert subject == "suspect:s1"
     assert checks.finding_id("suspect_without_charge", "c1", subject) == "suspect_without_charge:c1:suspect:s1"
+
+
+def test_a_referral_closed_by_the_administrative_organs_reply_is_not_overdue():
+    """The reverse referral's outcome came back (recommendation.replied with the penalty outcome)."""
+    card = Card(case(), [suspect(referral={"due_on": "2026-10-10", "transferred_on": None,
+                                           "closed_on": "2026-10-15"})])
+    assert checks.findings(card, TODAY, ["referral_overdue"]) == []

@@ -67,3 +67,24 @@ def test_the_view_masks_for_readers_who_may_not_see_and_computes_overdue():
     assert shown["id_number"] == "110101********231X" and shown["id_number_masked"] is True
     assert shown["referral"]["overdue"] is True
     assert suspects.view(suspect, date(2026, 10, 10), True)["referral"]["overdue"] is False
+
+
+REPLY = {"recommendation_id": "r-1", "case_id": "c1", "suspect_id": "s1", "kind": "procuratorial_opinion",
+         "received_on": date(2026, 11, 20),
+         "penalty_outcome": {"decision": "penalized", "decided_on": date(2026, 11, 18), "penalty": "罚款五百元"}}
+
+
+def test_the_penalty_outcome_of_the_reverse_referral_is_written_and_closes_the_referral():
+    suspect, _ = new(decision=REFERRING)
+    changes, events = suspects.record_penalty_outcome(suspect, REPLY)
+    assert events == []
+    assert changes["administrative_penalty"] == {"decision": "penalized", "decided_on": "2026-11-18",
+                                                 "penalty": "罚款五百元", "recommendation_id": "r-1",
+                                                 "reported_on": "2026-11-20"}
+    after = {**suspect, **changes}
+    assert after["referral"]["closed_on"] == "2026-11-20" and suspects.pending_referral(after) is None
+    # Past its due date, an untransferred referral closed by the reply is not overdue.
+    assert suspects.view(after, date(2026, 12, 31), True)["referral"]["overdue"] is False
+    assert suspects.view(suspect, date(2026, 12, 31), True)["referral"]["overdue"] is True
+    # The same outcome delivered again changes nothing.
+    assert suspects.record_penalty_outcome(after, REPLY) == ({}, [])

@@ -1,0 +1,195 @@
+"""Entrypoints of the recommendations service (检察建议). Each: check policy, apply a domain rule,
+store; the reply deadline is armed and cancelled in the change's transaction.
+
+"case_id must be a case that exists and that the caller may see": the service keeps a projection
+of cases from the cases events (case.registered / assigned / status_changed, and the cases named by
+case.non_prosecution_decided), and checks visibility against it with the cases service's own rule.
+A case registered a moment ago may not have reached the projection yet (events are asynchronous):
+then the service asks the cases service once, by a bounded RPC under the caller's identity (so the
+cases service itself says "not found" or "forbidden"), and keeps the answer. Never a flaky 400; a
+cases service that does not answer in RPC_TIMEOUT_SECONDS is a 504, not a wrong "no such case".
+"""
+from datetime import date
+
+from nameko.dependency_providers import Config
+
+from contracts.fields import ignoring_unknown
+from contracts.rpc import recommendations_v1 as contract
+from kit.rpc_client import BoundedRpcProxy
+from kit import clock
+from kit.context import RequestContext
+from kit.deadlines import NOT_DUE, Deadlines, on_deadline
+from kit.entrypoints import HealthCheck, command, query
+from kit.errors import Forbidden, NotFound, ValidationFailed
+from kit.events import Inbox, consumes
+from kit.storage import Storage
+from kit.validation import load
+from services.recommendations import domain, policy, stats
+from services.recommendations.storage import INDEXES, RecommendationStore
+
+CASE_REF = ignoring_unknown(contract.CaseRef())  # the cases service answers more than we keep
+
+
+class RecommendationsService(HealthCheck):
+    name = "recommendations"
+
+    ctx = RequestContext()
+    config = Config()
+    store = Storage(RecommendationStore, INDEXES)
+    deadlines = Deadlines()
+    inbox = Inbox()
+    cases = BoundedRpcProxy("cases")
+
+    @property
+    def settings(self):
+        return policy.Settings.from_config(self.config)
+
+    def _view(self, rec):
+        return domain.view(rec, clock.today())
+
+    def _case(self, case_id):
+        """The case as the service knows it, or as the cases service answers for the caller."""
+        case = self.store.case(case_id)
+        if case is not None:
+            return case
+        try:
+            answer = self.cases.get_case(case_id=case_id)
+        except NotFound:
+            raise ValidationFailed("案件不存在", fields={"case_id": ["案件不存在"]}) from None
+        except Forbidden:
+            raise Forbidden("无权查看该案件，不能就其制发检察建议", fields={"case_id": ["无权查看该案件"]}) from None
+        case = load(CASE_REF, answer)
+        self.store.remember_case(case)
+        return case
+
+    def _act(self, actor, rec_id, decide, ensure=policy.ensure_can_work):
+        def checked(rec):
+            ensure(actor, rec)
+            return decide(rec)
+        return self._view(self.store.change(rec_id, checked, self.deadlines, self.settings.reply_rule()))
+
+    # -- drafting --------------------------------------------------------------------------------------
+    @command(body=contract.NewRecommendation, response=contract.Recommendation)
+    def draft_recommendation(self, actor, body):
+        if not actor.has_any_role(*policy.CAN_DRAFT):
+            raise Forbidden("当前角色无权制发检察建议")
+        case = self._case(body["case_id"])
+        policy.ensure_can_draft(actor, case)
+        rec, events = domain.new_recommendation(self.settings, body, case, actor, clock.now())
+        return self._view(self.store.insert(rec, events))
+
+    @query(response=contract.Recommendation)
+    def get_recommendation(self, actor, recommendation_id):
+        rec = self.store.get(recommendation_id)
+        policy.ensure_can_view(actor, rec)
+        return self._view(rec)
+
+    @query(query=contract.RecommendationQuery, response=contract.RecommendationPage)
+    def list_recommendations(self, actor, query):
+        requested = query.pop("department")
+        department = policy.list_department(actor, requested)
+        also = actor.user_id if department and not requested and not actor.sees_all_departments else None
+        items, next_cursor = self.store.search(department=department, also_drafted_by=also, today=clock.today(),
+                                               **query)
+        return {"items": [self._view(rec) for rec in items], "next_cursor": next_cursor}
+
+    @command(body=contract.EditRecommendation, response=contract.Recommendation)
+    def edit_recommendation(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.edit(self.settings, rec, body))
+
+    @command(body=contract.Disagreement, response=contract.Recommendation)
+    def record_disagreement(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.record_disagreement(rec, body["note"]))
+
+    @command(body=contract.JointMeeting, response=contract.Recommendation)
+    def record_joint_meeting(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.record_joint_meeting(rec, body))
+
+    # -- approval ----------------------------------------------------------------------------------------
+    @command(response=contract.Recommendation)
+    def submit(self, actor, recommendation_id):
+        return self._act(actor, recommendation_id, domain.submit)
+
+    @command(response=contract.Recommendation)
+    def approve(self, actor, recommendation_id):
+        return self._act(actor, recommendation_id, lambda rec: domain.approve(rec, actor), policy.ensure_can_approve)
+
+    @command(body=contract.Reject, response=contract.Recommendation)
+    def reject(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.reject(rec, actor, body["comment"], clock.now()),
+                         policy.ensure_can_approve)
+
+    # -- service, the unit's answer, follow-up ---------------------------------------------------------
+    @command(body=contract.Serve, response=contract.Recommendation)
+    def serve(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id,
+                         lambda rec: domain.serve(self.settings, rec, body, clock.today()))
+
+    @command(body=contract.Objection, response=contract.Recommendation)
+    def record_objection(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.objection(rec, body, clock.today()))
+
+    @command(body=contract.ResolveObjection, response=contract.Recommendation)
+    def resolve_objection(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.resolve_objection(rec, body))
+
+    @command(body=contract.Reply, response=contract.Recommendation)
+    def record_reply(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.reply(rec, body, clock.today()))
+
+    @command(body=contract.FollowUp, response=contract.Recommendation)
+    def record_follow_up(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.follow_up(rec, body, actor, clock.today()))
+
+    @command(body=contract.Escalate, response=contract.Recommendation)
+    def escalate(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.escalate(rec, body, actor, clock.now()))
+
+    @command(body=contract.Close, response=contract.Recommendation)
+    def close(self, actor, recommendation_id, body):
+        return self._act(actor, recommendation_id, lambda rec: domain.close(rec, body, actor, clock.today()))
+
+    # -- statistics --------------------------------------------------------------------------------------
+    @query(query=contract.StatsQuery, response=contract.RecommendationStats)
+    def recommendation_stats(self, actor, query):
+        department = actor.scoped_department(query["department"])
+        first = (query["from_"] or date(1, 1, 1)).isoformat()
+        last = (query["to"] or date(9999, 12, 31)).isoformat()
+        return stats.report(self.settings, self.store.served_between(first, last, department), clock.today())
+
+    # -- the reply deadline ----------------------------------------------------------------------------
+    @on_deadline(policy.REPLY_DEADLINE_KIND)
+    def reply_deadline(self, deadline, session):
+        """Due soon (7 and 1 days before), overdue, very overdue (to the chief procurator's
+        attention): once each, only while the reply is still awaited."""
+        rec = self.store.find(deadline["aggregate_id"], session)
+        event = rec and domain.deadline_event(self.settings, rec, deadline["threshold"], clock.today())
+        if not event:
+            return NOT_DUE
+        self.store.emit(session, rec["_id"], [event])
+        return None
+
+    # -- what the service knows of cases, and the reverse referral --------------------------------------
+    @consumes("cases", "case.registered")
+    def on_case_registered(self, event, session):
+        self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,
+                                handler_id=event["payload"]["handler_id"], status=event["payload"]["status"])
+
+    @consumes("cases", "case.assigned")
+    def on_case_assigned(self, event, session):
+        self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,
+                                handler_id=event["payload"]["handler_id"])
+
+    @consumes("cases", "case.status_changed")
+    def on_case_status_changed(self, event, session):
+        self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,
+                                status=event["payload"]["to_status"])
+
+    @consumes("cases", "case.non_prosecution_decided")
+    def on_non_prosecution_decided(self, event, session):
+        """行刑反向衔接: one draft procuratorial opinion per (case, suspect), however often the
+        decision is announced (its id is derived from both)."""
+        payload = event["payload"]
+        self.store.project_case(session, payload, -1)
+        opinion, events = domain.opinion_for_non_prosecution(payload, clock.now())
+        self.store.insert_once(session, opinion, events)
