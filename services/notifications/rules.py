@@ -88,6 +88,24 @@ RULES = (
          ("user:owner_id", "department_head:department"), ("supervision_task", "task_id"), critical=True),
     Rule("finding.overdue", "inspections", "inspection_finding_overdue", 1, ("users:inspector_ids",),
          ("inspection_finding", "finding_id"), subject=("inspection", "inspection_id")),
+    # Recommendations: every payload names the drafter (``drafted_by``; null when drafted automatically,
+    # e.g. a procuratorial opinion after a non-prosecution: then the issuing department's head). Before
+    # and after the reply deadline the drafter's own department head hears too; very overdue goes to the
+    # chief procurator and is critical.
+    Rule("recommendation.approved", "recommendations", "recommendation_approved", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+    Rule("recommendation.rejected", "recommendations", "recommendation_rejected", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+    Rule("recommendation.due_soon", "recommendations", "recommendation_due_soon", 1,
+         ("user:drafted_by", "department_head_of_user:drafted_by|department_head:department"),
+         ("recommendation", "recommendation_id")),
+    Rule("recommendation.overdue", "recommendations", "recommendation_overdue", 1,
+         ("user:drafted_by", "department_head_of_user:drafted_by|department_head:department"),
+         ("recommendation", "recommendation_id")),
+    Rule("recommendation.very_overdue", "recommendations", "recommendation_very_overdue", 1,
+         ("role:chief_procurator",), ("recommendation", "recommendation_id"), critical=True),
+    Rule("recommendation.replied", "recommendations", "recommendation_replied", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
 )
 
 

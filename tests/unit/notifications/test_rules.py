@@ -109,3 +109,33 @@ def test_inspection_messages_name_the_task_the_target_and_labels():
     assert "公益诉讼检察部" in body and "尚未指定责任人" in body and "2026-10-30" in body
     title, body = templates.render("inspection_finding_overdue.v1.j2", parsed_example("finding.overdue")["payload"])
     assert "某区福寿养老院" in title and "消防安全" in body and "2026-10-16" in body and "待整改" in body
+
+
+def test_recommendations_go_to_the_drafter_their_head_and_very_overdue_to_the_chief():
+    from services.notifications.recipients import Directory, resolve
+    directory = Directory([
+        {"_id": "drafter", "department": "civil", "roles": ["prosecutor"], "active": True},
+        {"_id": "civil-head", "department": "civil", "roles": ["department_head"], "active": True},
+        {"_id": "pi-head", "department": "public_interest", "roles": ["department_head"], "active": True},
+        {"_id": "chief", "department": "leadership", "roles": ["chief_procurator"], "active": True}])
+
+    def to(event_type, **changes):
+        payload = {**parsed_example(event_type)["payload"], "drafted_by": "drafter", **changes}
+        return [r.user_id for r in resolve(rules.rule_for(event_type).recipients, payload, directory)]
+
+    for event_type in ("recommendation.approved", "recommendation.rejected", "recommendation.replied"):
+        assert to(event_type) == ["drafter"]
+        assert to(event_type, drafted_by=None) == ["pi-head"]    # drafted automatically: the issuing head
+        assert not rules.rule_for(event_type).critical
+    for event_type in ("recommendation.due_soon", "recommendation.overdue"):
+        assert to(event_type) == ["drafter", "civil-head"]      # the drafter's own department head
+        assert to(event_type, drafted_by=None) == ["pi-head"]
+    assert to("recommendation.very_overdue") == ["chief"]
+    assert rules.rule_for("recommendation.very_overdue").critical
+
+
+def test_a_rejected_recommendation_names_the_comment_and_a_reply_the_adoption():
+    title, body = templates.render("recommendation_rejected.v1.j2", parsed_example("recommendation.rejected")["payload"])
+    assert title.startswith("检察建议被退回修改") and "退回意见：建议内容须补充整改期限" in body
+    title, body = templates.render("recommendation_replied.v1.j2", parsed_example("recommendation.replied")["payload"])
+    assert "某区民政局" in body and "采纳情况：采纳" in body and "按期回复" in body and "行政处罚" not in body
