@@ -11,6 +11,16 @@ NOTIFICATION_TYPES = register("notification_types", {
     "budget.request_reviewed": "预算申请审核结果",
     "budget.request_decided": "预算申请党组决定",
     "budget.procurement_started": "采购启动（督察监督）",
+    "supervision_task.created": "督办事项交办",
+    "supervision_task.due_soon": "督办事项即将到期",
+    "supervision_task.overdue": "督办事项逾期（报部门负责人）",
+    "finding.overdue": "检查问题逾期未整改",
+    "recommendation.approved": "检察建议已批准",
+    "recommendation.rejected": "检察建议被退回修改",
+    "recommendation.due_soon": "检察建议回复期限将至",
+    "recommendation.overdue": "检察建议逾期未回复",
+    "recommendation.very_overdue": "检察建议严重逾期（提请检察长关注）",
+    "recommendation.replied": "检察建议已回复",
 }, title="通知类型")
 
 NOTIFICATION_CHANNELS = register("notification_channels", {

@@ -81,10 +81,11 @@ def channel_enabled(preferences, rule, channel):
 
 
 def fields_not_in(rule, payload):
-    """The payload fields a rule's ``user:`` specs name that the payload does not carry (to be
-    found in what was remembered of the subject, rules.Memory)."""
-    return [spec.partition(":")[2] for spec in rule.recipients
-            if spec.startswith("user:") and spec.partition(":")[2] not in payload]
+    """The payload fields a rule's ``user:``/``users:`` specs (or alternatives) name that the payload
+    does not carry (to be found in what was remembered of the subject, rules.Memory)."""
+    return [field for spec in rule.recipients for alternative in spec.split("|")
+            for kind, _, field in [alternative.partition(":")]
+            if kind in ("user", "users") and field not in payload]
 
 
 def plan(event, rule, directory, preferences_of, webhooks, now, *, email_enabled, remembered=None):
@@ -152,7 +153,7 @@ def remembered_fields(memory, payload):
 
 
 def subject_key(rule, payload):
-    kind, field = rule.ref
+    kind, field = rule.subject_ref
     return f"{kind}:{payload.get(field)}"
 
 

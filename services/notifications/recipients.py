@@ -41,13 +41,18 @@ def resolve(specs, payload, directory):
 
 
 def _resolve_one(spec, payload, directory):
+    if "|" in spec:
+        # Alternatives: the first that finds anyone (the owner, else the department's head).
+        for alternative in spec.split("|"):
+            found = _resolve_one(alternative, payload, directory)
+            if found:
+                return found
+        return []
     kind, _, arg = spec.partition(":")
     if kind == "user":
-        user_id = payload.get(arg)
-        if not user_id:
-            return []
-        user = directory.get(user_id)
-        return [Recipient(user_id, active=user is None or bool(user.get("active")))]
+        return _named(directory, [payload.get(arg)])
+    if kind == "users":
+        return _named(directory, payload.get(arg) or [])
     if kind == "department_head":
         return _active(directory.active_with(role="department_head", department=payload.get(arg)))
     if kind == "department_head_of_user":
@@ -60,6 +65,17 @@ def _resolve_one(spec, payload, directory):
     if kind == "department":
         return _active(directory.active_with(department=arg))
     raise ValueError(f"unknown recipient spec {spec!r}")
+
+
+def _named(directory, user_ids):
+    """Users the event names by id: unknown ones still receive, deactivated ones are marked."""
+    recipients = []
+    for user_id in user_ids:
+        if not user_id:
+            continue
+        user = directory.get(user_id)
+        recipients.append(Recipient(user_id, active=user is None or bool(user.get("active"))))
+    return recipients
 
 
 def _active(users):

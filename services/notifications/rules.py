@@ -9,11 +9,16 @@ Adding a type (a recommendation, inspection or budget event) is a row here, its 
 - ``recipients``: recipient specs resolved against the service's projection of accounts' users
   (``recipients.py``): ``user:<payload field>`` (that user, e.g. the handler), ``department_head:<payload
   field>`` (the active department heads of the department in that field), ``department_head_of_user:<payload
-  field>`` (the heads of that user's own department), ``role:<role>`` (every active holder, e.g.
+  field>`` (the heads of that user's own department), ``users:<payload field>`` (every user in that list
+  field, e.g. an inspection's ``inspector_ids``), ``role:<role>`` (every active holder, e.g.
   ``role:chief_procurator``), ``department:<code>`` (every active member, e.g. ``department:inspection``);
+  alternatives joined by ``|`` take the first that finds anyone (``user:owner_id|department_head:department``:
+  the owner, or the department's head when the task has no owner);
 - ``channels``: the per-user channels it goes by (``in_app``, ``email``); webhooks subscribe by type;
 - ``critical``: escalations and very overdue reminders; nobody can switch them off;
-- ``ref``: what the notification points at, ``(kind, payload field of its id)``.
+- ``ref``: what the notification points at, ``(kind, payload field of its id)``;
+- ``subject``: where remembered fields are kept, when not the ``ref`` (a finding's inspectors are kept
+  per inspection, since ``inspection.recorded`` names them and the finding does not exist yet).
 
 When a later event does not name a recipient an earlier one did (budget.request_reviewed lacks the
 submitter that budget.request_submitted named), a ``Memory`` row keeps that field per subject, and
@@ -38,6 +43,11 @@ class Rule:
     ref: tuple
     channels: tuple = USER_CHANNELS
     critical: bool = False
+    subject: tuple = None           # (kind, payload field) remembered fields are kept under; default: ref
+
+    @property
+    def subject_ref(self):
+        return self.subject or self.ref
 
     @property
     def label(self):
@@ -65,6 +75,37 @@ RULES = (
          ("budget_request", "request_id")),
     Rule("budget.procurement_started", "budgeting", "procurement_started", 1, ("department:inspection",),
          ("budget_request", "request_id")),
+    # Inspections: a supervision task's owner hears of it (an automatically created task has no owner:
+    # then the head of the responsible department, who handles it); before it falls due, the same. Once
+    # overdue it escalates to the department head as well, which is critical (issue 12: "very overdue,
+    # escalations" cannot be switched off). An overdue finding goes to the inspection's inspectors,
+    # remembered from inspection.recorded (finding.overdue does not name them).
+    Rule("supervision_task.created", "inspections", "supervision_task_created", 1,
+         ("user:owner_id|department_head:department",), ("supervision_task", "task_id")),
+    Rule("supervision_task.due_soon", "inspections", "supervision_task_due_soon", 1,
+         ("user:owner_id|department_head:department",), ("supervision_task", "task_id")),
+    Rule("supervision_task.overdue", "inspections", "supervision_task_overdue", 1,
+         ("user:owner_id", "department_head:department"), ("supervision_task", "task_id"), critical=True),
+    Rule("finding.overdue", "inspections", "inspection_finding_overdue", 1, ("users:inspector_ids",),
+         ("inspection_finding", "finding_id"), subject=("inspection", "inspection_id")),
+    # Recommendations: every payload names the drafter (``drafted_by``; null when drafted automatically,
+    # e.g. a procuratorial opinion after a non-prosecution: then the issuing department's head). Before
+    # and after the reply deadline the drafter's own department head hears too; very overdue goes to the
+    # chief procurator and is critical.
+    Rule("recommendation.approved", "recommendations", "recommendation_approved", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+    Rule("recommendation.rejected", "recommendations", "recommendation_rejected", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+    Rule("recommendation.due_soon", "recommendations", "recommendation_due_soon", 1,
+         ("user:drafted_by", "department_head_of_user:drafted_by|department_head:department"),
+         ("recommendation", "recommendation_id")),
+    Rule("recommendation.overdue", "recommendations", "recommendation_overdue", 1,
+         ("user:drafted_by", "department_head_of_user:drafted_by|department_head:department"),
+         ("recommendation", "recommendation_id")),
+    Rule("recommendation.very_overdue", "recommendations", "recommendation_very_overdue", 1,
+         ("role:chief_procurator",), ("recommendation", "recommendation_id"), critical=True),
+    Rule("recommendation.replied", "recommendations", "recommendation_replied", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
 )
 
 
@@ -82,6 +123,7 @@ class Memory:
 
 MEMORIES = (
     Memory("budget.request_submitted", "budgeting", ("budget_request", "request_id"), ("requested_by",)),
+    Memory("inspection.recorded", "inspections", ("inspection", "inspection_id"), ("inspector_ids",)),
 )
 MEMORY_BY_TYPE = {memory.type: memory for memory in MEMORIES}
 

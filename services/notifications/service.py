@@ -95,6 +95,50 @@ class NotificationsService(HealthCheck):
     def on_procurement_started(self, event, session):
         self._notify(event, session)
 
+    @consumes("inspections", "supervision_task.created")
+    def on_supervision_task_created(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "supervision_task.due_soon")
+    def on_supervision_task_due_soon(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "supervision_task.overdue")
+    def on_supervision_task_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "inspection.recorded")
+    def on_inspection_recorded(self, event, session):
+        self._remember(event, session)
+
+    @consumes("inspections", "finding.overdue")
+    def on_inspection_finding_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.approved")
+    def on_recommendation_approved(self, event, session):
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.rejected")
+    def on_recommendation_rejected(self, event, session):
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.due_soon")
+    def on_recommendation_due_soon(self, event, session):
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.overdue")
+    def on_recommendation_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.very_overdue")
+    def on_recommendation_very_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.replied")
+    def on_recommendation_replied(self, event, session):
+        self._notify(event, session)
+
     # -- what the service knows of users (recipients, addresses, who is deactivated) ----------------
     @consumes("accounts", "user.created")
     def on_user_created(self, event, session):

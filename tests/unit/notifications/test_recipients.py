@@ -50,3 +50,18 @@ def test_the_chief_procurator_and_a_department():
 def test_a_user_named_twice_receives_once():
     payload = {"handler_id": "wang", "department": "criminal"}
     assert ids(resolve(("user:handler_id", "department_head:department"), payload, DIRECTORY)) == ["wang"]
+
+
+def test_every_user_of_a_list_field_unknown_ones_too_deactivated_ones_marked():
+    payload = {"inspector_ids": ["insp", "gone", "new", "insp"]}
+    assert resolve(("users:inspector_ids",), payload, DIRECTORY) == [
+        Recipient("insp"), Recipient("gone", active=False), Recipient("new")]
+    assert resolve(("users:inspector_ids",), {"inspector_ids": []}, DIRECTORY) == []
+    assert resolve(("users:inspector_ids",), {}, DIRECTORY) == []
+
+
+def test_alternatives_take_the_first_that_finds_anyone():
+    spec = ("user:owner_id|department_head:department",)
+    assert ids(resolve(spec, {"owner_id": "li", "department": "criminal"}, DIRECTORY)) == ["li"]
+    assert ids(resolve(spec, {"owner_id": None, "department": "criminal"}, DIRECTORY)) == ["wang"]
+    assert resolve(spec, {"owner_id": None, "department": "public_interest"}, DIRECTORY) == []
