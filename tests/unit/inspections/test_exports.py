@@ -37,7 +37,8 @@ def query(**overrides):
 
 def test_columns_and_filters_are_checked_again_here():
     for bad, field in ((query(fields_=["description", "evidence"]), "fields"),
-                       (query(filters={"severity": "x"}), "filters"), (query(filters={"department": "criminal"}), "filters"),
+                       (query(filters={"severity": "x"}), "filters"),
+                       (query(filters={"department": "criminal"}), "filters"),
                        (query(filters={"from": "2026-03-02", "to": "2026-03-01"}), "filters"),
                        (query(dataset="budget"), "dataset")):
         with pytest.raises(ValidationFailed) as refused:
