@@ -6,10 +6,10 @@ The registry is shared on purpose: the exports service checks a request's ``fiel
 against it (400 naming the field, before anything is written), and the owning service checks them
 again when it builds the rows (``export_rows``), so a column outside the list can never be produced.
 
-Adding a dataset (``recommendations``, ``inspections``): give its ``Dataset`` row ``columns`` and a
-``filters`` schema here, and add the query ``export_rows(actor, export_id, query)`` (``ExportRowsQuery``
-→ ``ExportRows``) to the owning service (see services/cases/service.py). Until then the dataset
-name is accepted by the contract and a request for it is a 400 naming ``dataset``.
+Adding a dataset: give its ``Dataset`` row ``columns`` and a ``filters`` schema here, and add the
+query ``export_rows(actor, export_id, query)`` (``ExportRowsQuery`` → ``ExportRows``) to the owning
+service (see services/cases/service.py and services/cases/exports.py). A dataset without columns
+is accepted by the contract and a request for it is a 400 naming ``dataset``.
 """
 from dataclasses import dataclass, field
 
@@ -43,6 +43,35 @@ class BudgetFilters(Schema):
     status = code(enums.BUDGET_REQUEST_STATUSES, load_default=None)
 
 
+class RecommendationFilters(Schema):
+    department = code(enums.DEPARTMENTS, load_default=None, metadata={"description": "制发部门"})
+    kind = code(enums.RECOMMENDATION_KINDS, load_default=None)
+    status = code(enums.RECOMMENDATION_STATUSES, load_default=None)
+    from_ = day(data_key="from", load_default=None, metadata={"description": "起草日期起（含）"})
+    to = day(load_default=None, metadata={"description": "起草日期止（含）"})
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("结束日期不能早于开始日期", "to")
+
+
+class FindingFilters(Schema):
+    """Findings of on-site inspections. They belong to no department (the inspection office records
+    them on institutions), so there is no department filter; ``from``/``to`` are inspection days."""
+    status = code(enums.INSPECTION_FINDING_STATUSES, load_default=None)
+    severity = code(enums.FINDING_SEVERITIES, load_default=None)
+    category = code(enums.INSPECTION_CATEGORIES, load_default=None)
+    target_kind = code(enums.INSPECTION_TARGET_KINDS, load_default=None)
+    from_ = day(data_key="from", load_default=None, metadata={"description": "检查日期起（含）"})
+    to = day(load_default=None, metadata={"description": "检查日期止（含）"})
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("结束日期不能早于开始日期", "to")
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
@@ -69,8 +98,22 @@ DATASETS = {d.name: d for d in (
         "committed_fen": "占用金额（分）", "status": "申请状态", "requested_by": "申请人编号",
         "submitted_on": "提交日期", "decided_on": "决定日期",
     }, filters=BudgetFilters),
-    Dataset("recommendations", "recommendations"),  # the recommendations service has no export yet
-    Dataset("inspections", "inspections"),  # nor has the inspections service
+    # One row per recommendation (the recommendation card); codes as stored (GET /v1/meta/enums labels them).
+    Dataset("recommendations", "recommendations", columns={
+        "id": "建议编号", "case_id": "案件编号", "case_no": "案号", "kind": "建议类型", "department": "制发部门",
+        "status": "建议状态", "target_unit": "被建议单位", "title": "建议标题", "drafted_by": "起草人编号",
+        "drafted_on": "起草日期", "approved_by": "批准人编号", "served_on": "送达日期", "service_method": "送达方式",
+        "reply_due_on": "回复期限", "replied_on": "回复日期", "adoption": "采纳情况", "replied_on_time": "是否按期回复",
+        "overdue": "是否逾期未回复", "follow_up_count": "回访次数", "rectified_items_total": "整改事项数",
+        "closed_on": "结案日期", "close_outcome": "结案结果",
+    }, filters=RecommendationFilters),
+    # One row per finding (hazard) of an on-site inspection, with the inspected institution.
+    Dataset("inspections", "inspections", columns={
+        "finding_id": "问题编号", "inspection_id": "检查编号", "target_name": "检查对象", "target_kind": "对象类型",
+        "target_address": "对象地址", "inspected_on": "检查日期", "category": "检查类别", "severity": "隐患等级",
+        "description": "问题描述", "rectify_by": "整改期限", "status": "整改状态", "rectified_on": "整改日期",
+        "overdue": "是否逾期未整改", "reinspections": "回头看次数", "recorded_by": "登记人编号",
+    }, filters=FindingFilters),
 )}
 assert set(DATASETS) == set(enums.EXPORT_DATASETS)
 
@@ -87,7 +130,10 @@ class NewExport(Schema):
     dataset = code(enums.EXPORT_DATASETS, required=True, metadata={"description": "数据集"})
     filters = fields.Dict(keys=fields.String(), load_default=dict,
                           metadata={"description": "筛选条件（随数据集而定：cases 为 department、category、status、"
-                                                   "from、to；budget 为 year、department、category、status）"})
+                                                   "from、to；budget 为 year、department、category、status；"
+                                                   "recommendations 为 department、kind、status、from、to；"
+                                                   "inspections 为 status、severity、category、target_kind、"
+                                                   "from、to）"})
     purpose = text(2, 500, required=True, metadata={"description": "用途（仅限批准的用途使用）"})
     fields_ = fields.List(line(1, 64), data_key="fields", required=True,
                           validate=validate.Length(min=1, max=50, error="应列出 {min} 到 {max} 个字段"),

@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta
 
 from nameko.extensions import DependencyProvider
 
-from contracts.rpc import inspections_v1 as contract
+from contracts.rpc import exports_v1, inspections_v1 as contract
 from kit import clock
 from kit.context import RequestContext
 from kit.deadlines import NOT_DUE, DeadlineRule, Deadlines, Threshold, on_deadline
@@ -11,7 +11,7 @@ from kit.entrypoints import HealthCheck, command, query
 from kit.errors import NotFound, ValidationFailed
 from kit.events import Inbox, consumes
 from kit.validation import load
-from services.inspections import domain, ledger, policy, staff
+from services.inspections import domain, exports, ledger, policy, staff
 from services.inspections.storage import INDEXES, InspectionStore
 from kit.storage import Storage
 
@@ -204,6 +204,16 @@ class InspectionsService(HealthCheck):
             return NOT_DUE
         self.store.emit(session, deadline["aggregate_id"], [event])
         return None
+
+    # -- approved data exports (the exports service) --------------------------------------------------
+    @query(query=exports_v1.ExportRowsQuery, response=exports_v1.ExportRows)
+    def export_rows(self, actor, export_id, query):
+        """The rows of an approved export: to the exports service only (services/inspections/exports.py)."""
+        exports.ensure_export_call(actor, export_id)
+        fields, selector = exports.checked(query)
+        rows, truncated = exports.rows(self.store.export_findings(selector, query["limit"]), fields, clock.today(),
+                                       query["limit"])
+        return {"rows": rows, "truncated": truncated}
 
     # -- the staff ledger (正负面清单) -------------------------------------------------------------------
     def _ledger(self, session, event):

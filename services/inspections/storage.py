@@ -192,6 +192,11 @@ class InspectionStore(Store):
         query = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else {})
         return paginate(self.findings.collection, query, limit, cursor)
 
+    def export_findings(self, selector, limit):
+        """For an approved export: up to ``limit`` + 1 findings of ``selector``, oldest first."""
+        return list(self.findings.collection.find(selector).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+                    .limit(limit + 1))
+
     # -- statistics ------------------------------------------------------------------------------------
     def for_statistics(self, first_day, last_day, kind):
         """The inspections carried out from ``first_day`` to ``last_day`` (ISO dates, inclusive) of one

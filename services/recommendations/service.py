@@ -14,7 +14,7 @@ from datetime import date
 from nameko.dependency_providers import Config
 
 from contracts.fields import ignoring_unknown
-from contracts.rpc import recommendations_v1 as contract
+from contracts.rpc import exports_v1, recommendations_v1 as contract
 from kit.rpc_client import BoundedRpcProxy
 from kit import clock
 from kit.context import RequestContext
@@ -24,7 +24,7 @@ from kit.errors import Forbidden, NotFound, ValidationFailed
 from kit.events import Inbox, consumes
 from kit.storage import Storage
 from kit.validation import load
-from services.recommendations import domain, policy, stats
+from services.recommendations import domain, exports, policy, stats
 from services.recommendations.storage import INDEXES, RecommendationStore
 
 CASE_REF = ignoring_unknown(contract.CaseRef())  # the cases service answers more than we keep
@@ -156,6 +156,16 @@ class RecommendationsService(HealthCheck):
         first = (query["from_"] or date(1, 1, 1)).isoformat()
         last = (query["to"] or date(9999, 12, 31)).isoformat()
         return stats.report(self.settings, self.store.served_between(first, last, department), clock.today())
+
+    # -- approved data exports (the exports service) -----------------------------------------------------
+    @query(query=exports_v1.ExportRowsQuery, response=exports_v1.ExportRows)
+    def export_rows(self, actor, export_id, query):
+        """The rows of an approved export: to the exports service only (services/recommendations/exports.py)."""
+        exports.ensure_export_call(actor, export_id)
+        fields, selector = exports.checked(query)
+        rows, truncated = exports.rows(self.store.export_recommendations(selector, query["limit"]), fields,
+                                       clock.today(), query["limit"])
+        return {"rows": rows, "truncated": truncated}
 
     # -- the reply deadline ----------------------------------------------------------------------------
     @on_deadline(policy.REPLY_DEADLINE_KIND)

@@ -93,6 +93,11 @@ class RecommendationStore(Store):
             query["$nor"] = [{"awaiting_reply": True, "reply_due_on": {"$lt": today.isoformat()}}]
         return paginate(self.recommendations.collection, query, limit, cursor)
 
+    def export_recommendations(self, selector, limit):
+        """For an approved export: up to ``limit`` + 1 recommendations of ``selector``, oldest first."""
+        return list(self.recommendations.collection.find(selector)
+                    .sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit + 1))
+
     def served_between(self, first_day, last_day, department):
         """The recommendations served from ``first_day`` to ``last_day`` (ISO dates, inclusive), with
         the fields the statistics read."""

@@ -8,6 +8,7 @@ import io
 
 import pytest
 
+from kit import clock
 from tests.support.api import unique_case_no
 from tests.support.waiting import wait_for
 
@@ -133,12 +134,77 @@ def test_budget_requests_export_too(admin, criminal_head, chief):
     assert header == ["项目名称", "申请金额（分）", "申请状态"] and rows == [["导出测试设备", "1000000", "submitted"]]
 
 
+def test_recommendations_export_the_recommendation_card(admin, chief):
+    _, prosecutor = admin.create_user("prosecutor", "public_interest")
+    _, chief_api = chief
+    case = prosecutor.post("/v1/cases", json={"case_no": unique_case_no(), "title": "养老机构消防安全隐患案（导出测试）",
+                                              "category": "public_interest", "department": "public_interest"})
+    assert case.status_code == 201, case.text
+    unit, title = "某区民政局（导出测试）", "关于加强养老机构消防安全管理的检察建议（导出测试）"
+    rec = prosecutor.post("/v1/recommendations", json={
+        "case_id": case.json()["id"], "kind": "public_interest", "target_unit": unit, "title": title,
+        "problems": ["消防通道堵塞，未整改"], "proposals": ["限期清理消防通道"]})
+    assert rec.status_code == 201, rec.text
+    rec_id = rec.json()["id"]
+    assert prosecutor.post(f"/v1/recommendations/{rec_id}/submit", json={}).status_code == 200
+    assert chief_api.post(f"/v1/recommendations/{rec_id}/approve", json={}).status_code == 200
+    served = prosecutor.post(f"/v1/recommendations/{rec_id}/serve",
+                             json={"served_on": clock.today().isoformat(), "method": "written"})
+    assert served.status_code == 200, served.text
+
+    fields = ["id", "title", "target_unit", "kind", "status", "served_on", "reply_due_on", "adoption"]
+    export = request_export(prosecutor, dataset="recommendations", fields=fields,
+                            filters={"department": "public_interest", "status": "served",
+                                     "from": clock.today().isoformat()})
+    decide(chief_api, export["id"], "approve", {"comment": "同意"})
+    response = prosecutor.get(f"/v1/exports/{export['id']}/file")
+    meta, header, rows = parsed(response)
+    assert meta[:2] == ["导出编号", export["id"]]
+    assert header == ["建议编号", "建议标题", "被建议单位", "建议类型", "建议状态", "送达日期", "回复期限", "采纳情况"]
+    assert [rec_id, title, unit, "public_interest", "served", served.json()["served_on"],
+            served.json()["reply_due_on"], ""] in rows
+    assert all(len(row) == len(fields) for row in rows) and all(row[4] == "served" for row in rows)
+    assert f"{title},{unit}".encode("utf-8") in response.content  # the Chinese text, byte for byte
+    assert "消防通道堵塞".encode("utf-8") not in response.content  # the problems were not asked for
+    assert case.json()["case_no"].encode("utf-8") not in response.content  # nor the case number
+
+
+def test_inspections_export_the_findings_of_on_site_inspections(admin, chief):
+    _, inspector = admin.create_user("inspector", "inspection")
+    _, chief_api = chief
+    home, address = "幸福里养老院（导出测试）", "某区幸福路1号（不应导出）"
+    inspection = inspector.post("/v1/inspections", json={
+        "target": {"name": home, "kind": "elder_care_institution", "address": address},
+        "inspected_on": clock.today().isoformat(), "inspector_ids": ["x"], "categories": ["fire_safety"]})
+    assert inspection.status_code == 201, inspection.text
+    finding = inspector.post(f"/v1/inspections/{inspection.json()['id']}/findings", json={
+        "category": "fire_safety", "severity": "critical", "description": "消防通道堵塞，灭火器过期（导出测试）"})
+    assert finding.status_code == 201, finding.text
+
+    fields = ["target_name", "category", "severity", "description", "rectify_by", "status"]
+    export = request_export(inspector, dataset="inspections", fields=fields,
+                            filters={"severity": "critical", "target_kind": "elder_care_institution",
+                                     "from": clock.today().isoformat(), "to": clock.today().isoformat()})
+    decide(chief_api, export["id"], "approve", {"comment": "同意"})
+    response = inspector.get(f"/v1/exports/{export['id']}/file")
+    meta, header, rows = parsed(response)
+    assert meta[:2] == ["导出编号", export["id"]]
+    assert header == ["检查对象", "检查类别", "隐患等级", "问题描述", "整改期限", "整改状态"]
+    assert [home, "fire_safety", "critical", "消防通道堵塞，灭火器过期（导出测试）", finding.json()["rectify_by"],
+            "open"] in rows
+    assert all(len(row) == len(fields) for row in rows) and all(row[2] == "critical" for row in rows)
+    assert f"{home},fire_safety,critical,".encode("utf-8") in response.content
+    assert address.encode("utf-8") not in response.content  # the address was not asked for
+
+
 @pytest.mark.parametrize("body, field", [
     ({"dataset": "cases", "purpose": "分析", "fields": ["title", "password_hash"]}, "fields"),
     ({"dataset": "cases", "purpose": "分析", "fields": []}, "fields"),
     ({"dataset": "cases", "purpose": "分析"}, "fields"),
     ({"dataset": "people", "purpose": "分析", "fields": ["title"]}, "dataset"),
-    ({"dataset": "recommendations", "purpose": "分析", "fields": ["title"]}, "dataset"),
+    ({"dataset": "recommendations", "purpose": "分析", "fields": ["title", "suspect_id_number"]}, "fields"),
+    ({"dataset": "inspections", "purpose": "分析", "fields": ["description"], "filters": {"department": "criminal"}},
+     "filters"),
     ({"dataset": "cases", "fields": ["title"]}, "purpose"),
     ({"dataset": "cases", "purpose": "分析", "fields": ["title"], "filters": {"department": "nowhere"}}, "filters"),
     ({"dataset": "cases", "purpose": "分析", "fields": ["title"], "filters": {"colour": "red"}}, "filters"),

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from contracts.rpc.exports_v1 import EXPORTS_ACTOR
 from kit import calendar, clock
 from kit.errors import Forbidden, ValidationFailed
 from kit.parked import queue_depth
@@ -249,3 +250,21 @@ def test_each_follow_up_is_created_once_even_when_delivered_twice(inspections, d
     # The follow-up is worked by the issuing department's head; the oversight task by an inspector.
     inspections("report_task_progress", actor=HEAD, task_id=follow_up["_id"], body={"note": "已开展", "percent": 10})
     inspections("report_task_progress", task_id=oversight["_id"], body={"note": "已介入", "percent": 10})
+
+
+def test_export_rows_over_real_rpc_only_to_the_exports_service(inspections):
+    """Defence in depth: an inspector or admin calling ``export_rows`` directly is refused; the
+    exports service (acting for an approved export) gets only the columns it asks for."""
+    inspection = record_inspection(inspections)
+    finding = inspections("record_finding", inspection_id=inspection["id"],
+                          body={"category": "fire_safety", "severity": "high", "description": "消防通道堵塞"})
+    query = {"dataset": "inspections", "filters": {"severity": "high"}, "fields": ["finding_id", "description"],
+             "limit": 10}
+    for actor in (INSPECTOR, {"user_id": "u-admin", "roles": ["admin"], "department": "general"}):
+        with pytest.raises(Forbidden):
+            inspections("export_rows", actor=actor, export_id="e1", query=query)
+    answer = inspections("export_rows", actor=EXPORTS_ACTOR, export_id="e1", query=query)
+    assert answer == {"rows": [[finding["id"], "消防通道堵塞"]], "truncated": False}
+    with pytest.raises(ValidationFailed) as err:
+        inspections("export_rows", actor=EXPORTS_ACTOR, export_id="e1", query={**query, "fields": ["evidence"]})
+    assert list(err.value.fields) == ["fields"]

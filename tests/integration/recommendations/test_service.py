@@ -9,6 +9,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from contracts.envelope import build_event
+from contracts.rpc.exports_v1 import EXPORTS_ACTOR
 from kit import calendar, clock
 from kit.errors import Conflict, Forbidden, ValidationFailed
 from services.cases.service import CasesService
@@ -164,3 +165,20 @@ def test_a_non_prosecution_delivered_twice_makes_one_draft_opinion(platform, rab
     # The administrative department sees it; the criminal prosecutor does not work on it.
     admin_prosecutor = {"user_id": "u-adm", "roles": ["prosecutor"], "department": "administrative"}
     assert recs("get_recommendation", actor=admin_prosecutor, recommendation_id=opinion["_id"])["suspect_name"] == "王某"
+
+
+def test_export_rows_over_real_rpc_only_to_the_exports_service(platform):
+    """Defence in depth: the chief procurator or an admin calling ``export_rows`` directly is refused;
+    the exports service (acting for an approved export) gets only the columns it asks for."""
+    _, recs, early = platform
+    rec = served(recs, early["id"], clock.today())
+    query = {"dataset": "recommendations", "filters": {"status": "served"},
+             "fields": ["id", "target_unit", "reply_due_on", "adoption"], "limit": 10}
+    for actor in (CHIEF, {"user_id": "u-admin", "roles": ["admin"], "department": "general"}):
+        with pytest.raises(Forbidden):
+            recs("export_rows", actor=actor, export_id="e1", query=query)
+    answer = recs("export_rows", actor=EXPORTS_ACTOR, export_id="e1", query=query)
+    assert answer == {"rows": [[rec["id"], "某区民政局", rec["reply_due_on"], None]], "truncated": False}
+    with pytest.raises(ValidationFailed) as err:
+        recs("export_rows", actor=EXPORTS_ACTOR, export_id="e1", query={**query, "filters": {"kind": "nope"}})
+    assert list(err.value.fields) == ["filters"]

@@ -68,11 +68,19 @@ def test_filters_are_stored_as_json_values():
     assert export["filters"] == {"from": "2026-01-01", "to": "2026-06-30"}
 
 
-@pytest.mark.parametrize("dataset", ["recommendations", "inspections"])
-def test_a_dataset_whose_service_has_no_export_yet_is_refused_naming_dataset(dataset):
-    with pytest.raises(ValidationFailed) as refused:
-        domain.new_export(body(dataset=dataset, filters={}, fields_=["title"]), REQUESTER, NOW)
-    assert list(refused.value.fields) == ["dataset"]
+@pytest.mark.parametrize("dataset, filters, fields", [
+    ("recommendations", {"department": "administrative", "kind": "social_governance", "from": "2026-01-01"},
+     ["title", "target_unit", "adoption"]),
+    ("inspections", {"severity": "high", "target_kind": "elder_care_institution", "to": "2026-06-30"},
+     ["target_name", "category", "severity", "rectify_by"]),
+])
+def test_recommendations_and_inspections_are_exportable_with_their_own_columns_and_filters(dataset, filters, fields):
+    export, _ = domain.new_export(body(dataset=dataset, filters=filters, fields_=fields), REQUESTER, NOW)
+    assert export["status"] == "pending_approval" and export["fields"] == fields and export["filters"] == filters
+    for bad, field in (({"fields_": ["suspect_id_number"]}, "fields"), ({"filters": {"year": 2026}}, "filters")):
+        with pytest.raises(ValidationFailed) as refused:
+            domain.new_export(body(**{"dataset": dataset, "filters": filters, "fields_": fields, **bad}), REQUESTER, NOW)
+        assert list(refused.value.fields) == [field]
 
 
 def test_approval_fixes_expiry_and_limit_and_includes_id_numbers_only_when_asked():
