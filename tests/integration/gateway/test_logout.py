@@ -29,8 +29,11 @@ def test_a_logout_through_one_gateway_is_refused_by_another_at_once(rabbit_confi
     try:
         for base in (first, second):
             wait_until(lambda base=base: requests.get(f"{base}/health", timeout=2).status_code == 200, 60, base)
-        token = requests.post(f"{first}/v1/auth/token", json={"username": ADMIN, "password": PASSWORD},
-                              timeout=10).json()["access_token"]
+        # The bootstrap admin is created once the accounts service has started: wait for the login.
+        login = wait_for(lambda: (lambda r: r if r.status_code == 200 else None)(requests.post(
+            f"{first}/v1/auth/token", json={"username": ADMIN, "password": PASSWORD}, timeout=10)),
+            timeout=30, message="the bootstrap admin's login")
+        token = login.json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         assert requests.get(f"{second}/v1/me", headers=headers, timeout=10).status_code == 200  # now cached there
 
