@@ -5,7 +5,6 @@ change to a case or one of its suspects, who and when, written in the change's t
 the kit's ``outbox`` and ``deadlines``."""
 import logging
 import os
-import re
 import socket
 import uuid
 from datetime import date, timedelta
@@ -14,7 +13,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from contracts import enums
-from kit import clock
+from kit import clock, search
 from kit.aggregate import Aggregates, retrying
 from kit.errors import Conflict, NotFound
 from kit.pagination import paginate
@@ -36,6 +35,11 @@ INDEXES = {
         IndexModel([("department", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
         IndexModel([("handler_id", ASCENDING), ("created_at", DESCENDING)]),
         IndexModel([("status", ASCENDING), ("created_at", DESCENDING)]),
+        # Lists walk created_at newest first under an equality prefix (kit/pagination.py).
+        IndexModel([("category", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("department", ASCENDING), ("status", ASCENDING), ("created_at", DESCENDING),
+                    ("_id", DESCENDING)]),
+        search.index(),
     ],
     SUSPECTS: [IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])],
     HISTORY: [IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])],
@@ -49,7 +53,9 @@ INDEXES = {
 }
 # Never copied into the history as they are (the history is readable by everyone who sees the case).
 _MASKED = {"id_number": suspect_rules.mask_id_number}
-_NOT_HISTORY = ("updated_at", "version", "_id", "created_at")
+_NOT_HISTORY = ("updated_at", "version", "_id", "created_at", search.FIELD)
+SEARCHED = ("case_no", "title")
+GRAMS_BUILT = "search_grams_v1"
 
 
 def _case_no_taken(case):
@@ -60,7 +66,7 @@ class CaseStore(Store):
     def __init__(self, db, outbox):
         super().__init__(db, outbox)
         self.cases = Aggregates(self, CASES, not_found="案件不存在", duplicate=_case_no_taken,
-                                journal=self._case_written)
+                                journal=self._case_written, search_fields=SEARCHED)
         self.suspects = Aggregates(self, SUSPECTS, not_found="犯罪嫌疑人不存在",
                                    journal=lambda session, doc, changes, events, created: self._journal(
                                        session, doc["case_id"], f"suspect:{doc['_id']}", doc, changes, events,
@@ -77,8 +83,10 @@ class CaseStore(Store):
         elif department:
             query["department"] = department
         if q:
-            pattern = {"$regex": re.escape(q), "$options": "i"}
-            alternatives.append([{"case_no": pattern}, {"title": pattern}])
+            # A substring of the case number or title, Latin letters in either case (kit/search.py).
+            selective = search.selective(q, SEARCHED)
+            alternatives.append(selective.pop("$or"))
+            query.update(selective)
         if len(alternatives) == 1:
             query["$or"] = alternatives[0]
         elif alternatives:
@@ -358,6 +366,7 @@ class CaseStorage(Storage):
     def start(self):
         super().start()
         store = self.store_cls(self.db, self.writer(Context({"correlation_id": "cases-start"})))
+        self._build_search_grams(store)
         if (store.meta(STATS_BUILT) or {}).get("done"):
             return
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -366,3 +375,13 @@ class CaseStorage(Storage):
         counted = store.rebuild_statistics()
         store.set_meta(STATS_BUILT, done=True, cases=counted, at=clock.now())
         log.info("statistics counters built from %d existing case(s)", counted, extra={"cases": counted})
+
+    def _build_search_grams(self, store):
+        """Cases written before the search grams existed get theirs, once (an upgrade); a second
+        replica starting meanwhile does the same harmless work (the grams are a function of the case)."""
+        if (store.meta(GRAMS_BUILT) or {}).get("done"):
+            return
+        built = search.backfill(store.cases.collection, SEARCHED)
+        store.set_meta(GRAMS_BUILT, done=True, cases=built, at=clock.now())
+        if built:
+            log.info("search grams built for %d existing case(s)", built, extra={"cases": built})
