@@ -16,7 +16,7 @@ from typing import Optional
 import pytest
 
 from kit.mongo import get_client
-from ops.launcher import LocalPlatform, free_port
+from ops.launcher import LocalPlatform, ServiceDatabases, free_port
 from tests.support.api import Api
 from tests.support.tcp_proxy import TcpProxy
 
@@ -34,11 +34,14 @@ class Stack:
     db_prefix: Optional[str] = None
     amqp_uri: Optional[str] = None
     log_dir: Optional[str] = None
+    # Like make run: each service's database on its own SecantusDB process (service -> uri).
+    service_uris: Optional[dict] = None
 
     def db(self, service):
         if not self.mongo_uri:
             pytest.skip("needs direct database access (local platform only)")
-        return get_client(self.mongo_uri)[f"{self.db_prefix}_{service}"]
+        uri = (self.service_uris or {}).get(service, self.mongo_uri)
+        return get_client(uri)[f"{self.db_prefix}_{service}"]
 
 
 @contextmanager
@@ -64,14 +67,21 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
     overrides = ({"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
                  if proxy else {})
     log_dir = tempfile.mkdtemp(prefix="pingjian-e2e-")
-    platform = None
+    platform = databases = None
     try:
+        # As make run starts it: one SecantusDB process per service database (in memory here).
+        databases = ServiceDatabases(":memory:", log_dir)
+        databases.start()
+        for service, extra in databases.overrides().items():
+            overrides[service] = {**overrides.get(service, {}), **extra}
         platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
-                    log_dir)
+                    log_dir, dict(databases.uris))
     finally:
         if platform is not None:
             platform.stop()
+        if databases is not None:
+            databases.stop()
         if proxy is not None:
             proxy.stop()
         rabbit_manager.delete_vhost(vhost)
