@@ -130,7 +130,16 @@ def load(uris, prefix, people, now=None):
         suspects.append(suspect)
     cases_db.suspects.insert_many(suspects)
     cases_db.stats_daily.delete_many({})
-    cases_db.stats_daily.insert_many(list(counters.values()))
+    cases_db.stats_daily.insert_many([_nested(row) for row in counters.values()])
+    monthly = {}
+    for row in counters.values():
+        key = f"{row['department']}:{row['day'][:7]}"
+        target = monthly.setdefault(key, {"_id": key, "department": row["department"], "month": row["day"][:7]})
+        for name, value in row.items():
+            if name not in ("_id", "department", "day"):
+                target[name] = target.get(name, 0) + value
+    cases_db.stats_monthly.delete_many({})
+    cases_db.stats_monthly.insert_many([_nested(row) for row in monthly.values()])
 
     t1 = time.monotonic()
     inbox_owner = people["prosecutor"]["id"]
@@ -159,6 +168,18 @@ def load(uris, prefix, people, now=None):
     cases_db.client.close()
     notes_db.client.close()
     return info
+
+
+def _nested(row):
+    """A counter row as ``$inc`` of dotted keys leaves it ("status.closed" → {"status": {"closed": n}})."""
+    out = {}
+    for key, value in row.items():
+        head, _, tail = key.partition(".")
+        if tail:
+            out.setdefault(head, {})[tail] = value
+        else:
+            out[key] = value
+    return out
 
 
 # -- closed-loop load ------------------------------------------------------------------------------------

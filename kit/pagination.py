@@ -11,9 +11,9 @@ materialises every match of a query before it sorts and limits, so
 while a query whose equality fields are an index's leading fields followed by
 a range on the next one is served from that index and costs what it returns
 (about 35 µs a document, measured). So a page is read as a walk back in time:
-slices of ``created_at`` newest first — 15 minutes, then each slice 4× longer
-than the one before (an hour, 4 hours, … 80 years: at most a dozen queries for
-a filter matching nothing) — each asked as ``{equality fields of the filter
+slices of ``created_at`` newest first — 15 minutes, then each slice as long as
+the density seen so far says the rest of the page needs, at most 4× longer than
+the one before (at most a dozen queries for a filter matching nothing) — each asked as ``{equality fields of the filter
 that lead an index, created_at: {range}}`` against an index
 ``(those fields…, created_at, …)``, until the page is full. The rest of the
 filter (other fields, ``$or``, ``$in``, a search's confirmation) is applied
@@ -119,11 +119,21 @@ def paginate(collection, query, limit, cursor=None):
         if len(found) >= wanted or last:
             break
         upper, upper_op = lower, "$lt"
-        span *= GROWTH
+        span = _next_span(span, anchor - lower, len(found), wanted - len(found))
         lower = upper - span
     docs = found[:wanted]
     next_cursor = encode_cursor(docs[limit - 1]) if len(docs) > limit else None
     return docs[:limit], next_cursor
+
+
+def _next_span(span, covered, found, missing):
+    """How far back the next slice reaches: as far as the density seen so far says the missing
+    records are (a quarter more), at least as long as the last slice, at most GROWTH× it (or GROWTH×
+    when nothing was found yet). Fewer queries and less read than fixed growth when records are dense."""
+    if not found:
+        return span * GROWTH
+    estimate = covered * (missing / found) * 1.25
+    return max(span, min(estimate, span * GROWTH))
 
 
 def _key(doc):
