@@ -337,7 +337,7 @@ def measure_nameko_limits(results, runner, base_env, limit_mongo_uri, run_id):
         wait_until(lambda: procs["echo_uc_rpc"].alive() and ready(procs["echo_uc_http"], unconfirmed_url + "/echo"),
                    60, "bench unconfirmed echo services")
         pids = {name: proc.popen.pid for name, proc in procs.items()}
-        cpu_pids = machine_pids(pids)
+        cpu_pids = machine_pids({**pids, **results.get("_database_pids", {})})
 
         def only(*names):
             return {k: v for k, v in cpu_pids.items() if k not in procs or k in names}
