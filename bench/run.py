@@ -834,7 +834,9 @@ def main():
     try:
         broker_reachable(amqp_uri)
         # As make run: one SecantusDB process per service database (in memory here).
-        databases = ServiceDatabases(":memory:", LOG_DIR)
+        # A larger WiredTiger cache than the default 1G: the bulk load of the scale phase overflowed
+        # it (WT_CACHE_FULL) on a loaded machine.
+        databases = ServiceDatabases(":memory:", LOG_DIR, cache_size=os.environ.get("BENCH_DB_CACHE", "3G"))
         uris = databases.start()
         mongo_uri = uris["cases"]
         results["_secantus_pid"] = databases.processes["cases"].popen.pid

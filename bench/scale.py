@@ -35,7 +35,7 @@ SUSPECTS = int(os.environ.get("BENCH_SCALE_SUSPECTS", "300"))
 SECONDS = float(os.environ.get("BENCH_SCALE_SECONDS", "8"))
 WARMUP = float(os.environ.get("BENCH_SCALE_WARMUP_SECONDS", "1"))
 SPAN = timedelta(days=3 * 365)
-BATCH = 2000
+BATCH = 500
 
 TARGETS_MS = {"list": 100.0, "search": 150.0, "inbox": 50.0, "point_read": 50.0, "suspects": 50.0, "stats": 200.0}
 

@@ -116,12 +116,14 @@ class Process:
             return ""
 
 
-def start_secantus(storage_path, port, log_dir, name="secantusdb"):
-    """SecantusDB (MongoDB wire protocol) as its own process; GPL, so never imported."""
+def start_secantus(storage_path, port, log_dir, name="secantusdb", cache_size=None):
+    """SecantusDB (MongoDB wire protocol) as its own process; GPL, so never imported.
+    ``cache_size`` (e.g. "2G"): its WiredTiger cache, default 1G."""
     if storage_path != ":memory:":
         Path(storage_path).mkdir(parents=True, exist_ok=True)
     proc = Process(name, [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
-                                  "--storage-path", str(storage_path), "--log-level", "WARNING"],
+                          "--storage-path", str(storage_path), "--log-level", "WARNING",
+                          *(["--cache-size", cache_size] if cache_size else [])],
                    dict(os.environ), log_dir).start()
     uri = f"mongodb://127.0.0.1:{port}/"
     try:
@@ -146,8 +148,9 @@ HOME_OF_OTHER_DATABASES = "accounts"
 class ServiceDatabases:
     """SecantusDB processes, one per service in SERVICES: ``start()`` -> {service: uri}."""
 
-    def __init__(self, root, log_dir, base_port=None, services=None):
+    def __init__(self, root, log_dir, base_port=None, services=None, cache_size=None):
         self.root = root if root == ":memory:" else Path(root)
+        self.cache_size = cache_size
         self.log_dir = log_dir
         self.base_port = base_port
         self.services = list(services or SERVICES)
@@ -160,7 +163,8 @@ class ServiceDatabases:
         try:
             for i, service in enumerate(self.services):
                 port = self.base_port + i if self.base_port else free_port()
-                proc, uri = start_secantus(self.path(service), port, self.log_dir, name=f"secantusdb-{service}")
+                proc, uri = start_secantus(self.path(service), port, self.log_dir, name=f"secantusdb-{service}",
+                                           cache_size=self.cache_size)
                 self.processes[service], self.uris[service] = proc, uri
         except Exception:
             self.stop()
