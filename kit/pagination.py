@@ -24,6 +24,7 @@ and the indexes every list already declares (``filter…, created_at, _id``)
 serve it. A listed document must have a ``created_at`` datetime.
 """
 import base64
+import bisect
 import binascii
 import json
 import re
@@ -102,6 +103,10 @@ def paginate(collection, query, limit, cursor=None):
     span = _first_span(density_key, wanted)
     anchor = upper or clock.now()
     lower = anchor - span
+    marked = _marked_lower(density_key, anchor, wanted)
+    if marked is not None:
+        lower = marked
+        span = max(anchor - lower, _MS)
     while True:
         last = lower <= FLOOR
         # The bounds sent are 1 ms wider than the slice (BSON dates are milliseconds), the slice's
@@ -123,6 +128,7 @@ def paginate(collection, query, limit, cursor=None):
         span = _next_span(span, anchor - lower, len(found), wanted - len(found))
         lower = upper - span
     _remember_density(density_key, anchor - lower, len(found), last)
+    _remember_marks(density_key, found)
     docs = found[:wanted]
     next_cursor = encode_cursor(docs[limit - 1]) if len(docs) > limit else None
     return docs[:limit], next_cursor
@@ -133,6 +139,45 @@ def paginate(collection, query, limit, cursor=None):
 # entry only costs a query more.
 _DENSITY_ENTRIES = 4096
 _density = {}
+
+
+# Where records of a list are: the created_at of every MARK_EVERY-th record a walk has read, per
+# filter (bounded). A page starting at ``anchor`` then asks first for the slice down to the mark
+# that leaves about a page of known records above it: one query of about a page, even across a
+# gap or a burst in time (a burst of 1,000 registrations in a minute made a density-sized slice
+# read all of them). A record moved or deleted since only means the walk continues as usual;
+# records registered since are above the marks and in the slice.
+MARK_EVERY = 10
+_MARKS_PER_FILTER = 2048
+_marks = {}
+
+
+def _marked_lower(key, anchor, wanted):
+    marks = _marks.get(key)
+    if not marks:
+        return None
+    below = bisect.bisect_right(marks, anchor)  # marks <= anchor are marks[:below]
+    needed = -(-wanted // MARK_EVERY) + 1
+    if below < needed:
+        return None
+    return marks[below - needed]
+
+
+def _remember_marks(key, found):
+    if len(found) < MARK_EVERY:
+        return
+    marks = _marks.get(key)
+    if marks is None:
+        if len(_marks) >= _DENSITY_ENTRIES:
+            _marks.pop(next(iter(_marks)))
+        marks = _marks[key] = []
+    for doc in found[MARK_EVERY - 1::MARK_EVERY]:
+        moment = doc["created_at"]
+        at = bisect.bisect_left(marks, moment)
+        # Keep marks at least MARK_EVERY records apart: drop a new one next to an existing one.
+        if (at < len(marks) and marks[at] == moment) or len(marks) >= _MARKS_PER_FILTER:
+            continue
+        marks.insert(at, moment)
 
 
 def _first_span(key, wanted):

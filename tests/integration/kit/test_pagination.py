@@ -121,3 +121,16 @@ def test_the_rest_of_a_filter_is_matched_like_the_database(doc, query, expected)
 def test_an_unknown_operator_is_refused_not_ignored():
     with pytest.raises(ValueError):
         matches({"a": 1}, {"a": {"$where": "1"}})
+
+
+def test_pages_stay_right_when_records_move_after_a_walk_has_marked_where_they_were(items):
+    query = {"owner": "o1"}
+    assert pages(items, query, 5) == reference(items, query)  # the walk marks where records are
+    # Records leave the list, others arrive at the top and in the middle, one burst in the past.
+    gone = reference(items, query)[3:40:2]
+    items.delete_many({"_id": {"$in": gone}})
+    moments = [NOW + timedelta(seconds=1), NOW - timedelta(days=2)] + [NOW - timedelta(days=30)] * 25
+    items.insert_many([{"_id": uuid.uuid4().hex, "created_at": m.replace(microsecond=0), "owner": "o1", "kind": "a",
+                        "tags": [], "read_at": None} for m in moments])
+    for limit in (3, 5, 20):
+        assert pages(items, query, limit) == reference(items, query)
