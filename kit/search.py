@@ -18,8 +18,12 @@ Write side: ``grams(*texts)`` when a record is written or one of its searched fi
 written before.
 """
 import re
+import time
+from datetime import timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from kit import clock
 
 FIELD = "search_grams"
 
@@ -53,18 +57,45 @@ def _rarity(gram):
     return sum(2 if ch.isalpha() and not ch.isascii() else 1 if ch.isalpha() else 0 for ch in gram)
 
 
-def selective(q, fields):
+def selective(q, fields, collection=None):
     """A filter for records containing ``q`` in one of ``fields``: ``{FIELD: gram, "$or": [...]}``.
 
     ``kit.pagination`` serves the gram equality from an index ``(search_grams, created_at, …)`` and
-    applies the ``$or`` of exact, case-insensitive substring tests to what it reads."""
+    applies the ``$or`` of exact, case-insensitive substring tests to what it reads. The gram is the
+    rarest of ``q``'s among the records of the last day when ``collection`` is given (a gram every
+    case number shares, like "宁检", would make the walk read every record), remembered a while."""
     wanted = query_grams(q)
     pattern = {"$regex": re.escape(q), "$options": "i"}
     confirm = {"$or": [{field: pattern} for field in fields]}
     if not wanted:
         return confirm
-    gram = max(reversed(wanted), key=_rarity)
+    gram = _rarest(collection, wanted) if collection is not None and len(wanted) > 1 else None
+    if gram is None:
+        gram = max(reversed(wanted), key=_rarity)
     return {FIELD: gram, **confirm}
+
+
+SAMPLE = timedelta(days=1)
+_CHOICE_SECONDS = 600.0
+_choices = {}
+
+
+def _rarest(collection, wanted):
+    """The gram of ``wanted`` found in the fewest records of the last day (ties: the likelier rare
+    by its characters); None if the last day has no record with any of them."""
+    key = (collection.database.name, collection.name, tuple(wanted))
+    now = time.monotonic()
+    known = _choices.get(key)
+    if known and known[0] > now:
+        return known[1]
+    since = clock.now() - SAMPLE
+    counts = {gram: len(list(collection.find({FIELD: gram, "created_at": {"$gte": since}}, {"_id": 1})))
+              for gram in wanted}
+    gram = min(wanted, key=lambda g: (counts[g], -_rarity(g))) if any(counts.values()) else None
+    if len(_choices) > 4096:
+        _choices.pop(next(iter(_choices)))
+    _choices[key] = (now + _CHOICE_SECONDS, gram)
+    return gram
 
 
 def index(*prefix):

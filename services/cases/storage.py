@@ -89,7 +89,7 @@ class CaseStore(Store):
             query["department"] = department
         if q:
             # A substring of the case number or title, Latin letters in either case (kit/search.py).
-            selective = search.selective(q, SEARCHED)
+            selective = search.selective(q, SEARCHED, self.cases.collection)
             alternatives.append(selective.pop("$or"))
             query.update(selective)
         if len(alternatives) == 1:
