@@ -28,6 +28,7 @@ import bisect
 import binascii
 import json
 import re
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -94,12 +95,32 @@ _index_cache = {}
 def paginate(collection, query, limit, cursor=None):
     """Return (docs, next_cursor) for one page of ``query`` in ORDER (newest first)."""
     after = decode_cursor(cursor) if cursor else None
-    indexed, residual = _split(collection, query or {})
+    key = (collection.database.name, collection.name, repr(sorted((query or {}).items(), key=lambda kv: kv[0])))
+    if key in _marks:
+        return _walk(collection, query, limit, after, key)
+    # A filter not walked yet in this process: concurrent first walks of it wait for one to have
+    # marked where its records are (a first walk may read far; sixteen at once stalled the database).
+    with _first_walk_lock(key):
+        return _walk(collection, query, limit, after, key)
+
+
+def _first_walk_lock(key):
+    with _first_walks_guard:
+        lock = _first_walks.get(key)
+        if lock is None:
+            if len(_first_walks) >= _DENSITY_ENTRIES:
+                _first_walks.pop(next(iter(_first_walks)))
+            lock = _first_walks[key] = threading.Lock()
+        return lock
+
+
+def _walk(collection, query, limit, after, density_key):
+    query = query or {}
+    indexed, residual = _split(collection, query)
     wanted = limit + 1
     found = []
     upper = after[0] if after else None  # inclusive for the cursor's slice (ties are filtered below)
     upper_op = "$lte"
-    density_key = (collection.database.name, collection.name, repr(sorted(query.items(), key=lambda kv: kv[0])))
     span = _first_span(density_key, wanted)
     anchor = upper or clock.now()
     lower = anchor - span
@@ -148,6 +169,8 @@ _density = {}
 # read all of them). A record moved or deleted since only means the walk continues as usual;
 # records registered since are above the marks and in the slice.
 MARK_EVERY = 10
+_first_walks = {}
+_first_walks_guard = threading.Lock()
 _MARKS_PER_FILTER = 2048
 _marks = {}
 
@@ -164,13 +187,13 @@ def _marked_lower(key, anchor, wanted):
 
 
 def _remember_marks(key, found):
-    if len(found) < MARK_EVERY:
-        return
     marks = _marks.get(key)
-    if marks is None:
+    if marks is None:  # also for a short list: it has been walked once
         if len(_marks) >= _DENSITY_ENTRIES:
             _marks.pop(next(iter(_marks)))
         marks = _marks[key] = []
+    if len(found) < MARK_EVERY:
+        return
     for doc in found[MARK_EVERY - 1::MARK_EVERY]:
         moment = doc["created_at"]
         at = bisect.bisect_left(marks, moment)

@@ -134,3 +134,14 @@ def test_pages_stay_right_when_records_move_after_a_walk_has_marked_where_they_w
                         "tags": [], "read_at": None} for m in moments])
     for limit in (3, 5, 20):
         assert pages(items, query, limit) == reference(items, query)
+
+
+def test_concurrent_first_walks_of_one_filter_all_get_the_right_pages(items):
+    import threading
+    query, results = {"tags": "t2"}, []
+    threads = [threading.Thread(target=lambda: results.append(pages(items, query, 4))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6 and all(result == reference(items, query) for result in results)
