@@ -56,6 +56,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cryptography.fernet import Fernet  # noqa: E402
+
 from bench import load, procstat, raw, scale  # noqa: E402
 from ops.launcher import (BIN, LocalPlatform, Process, ServiceDatabases, broker_reachable, free_port,  # noqa: E402
                           wait_until)
@@ -848,8 +850,9 @@ def main():
         admin_user, admin_password = f"admin_{run_id[-6:]}", secrets.token_urlsafe(16)
         env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "MONGO_DB_PREFIX": run_id,
                "JWT_SECRET": secrets.token_urlsafe(48), "PINGJIAN_ADMIN_USER": admin_user,
-               "PINGJIAN_ADMIN_PASSWORD": admin_password}
-        say("\n• starting the platform (accounts, cases, notifications, gateway; a SecantusDB per service)")
+               "PINGJIAN_ADMIN_PASSWORD": admin_password,
+               "PINGJIAN_DATA_KEYS": f"bench:{Fernet.generate_key().decode()}"}
+        say("\n• starting the platform (every service and the gateway; a SecantusDB per service)")
         platform = LocalPlatform(env, LOG_DIR, gateway_port=free_port(), overrides=databases.overrides())
         platform.start()
         people = setup_users(platform.base_url, admin_user, admin_password, run_id)

@@ -30,10 +30,11 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
-from gateway import auth, body
+from gateway import auth, body, ledger
 from gateway.server import PROTOCOL, SafeWebServer
 from gateway.accounts import AccountChecks
 from gateway.rpc import ServerRpc, ForgetfulReplyListener
+from kit import clock
 from kit.errors import EXPECTED, DomainError, Forbidden, Overloaded
 from kit.logging import set_correlation_id
 from kit.validation import load
@@ -125,9 +126,19 @@ class JsonWebServer(SafeWebServer):
         self.discard_bytes = int(config.get("HTTP_DISCARD_BYTES", 16 * 1024 * 1024))
         self.tokens = auth.TokenIssuer.from_config(config)
         self.rpc = ServerRpc(self.container, self.reply_listener)
+        self.ledger = ledger.Ledger.from_config(config)
         self.accounts = AccountChecks(
-            lambda user_id, context_data: self.rpc.call("accounts", "get_account", context_data, user_id=user_id),
+            lambda user_id, session_id, context_data: self.rpc.call("accounts", "get_account", context_data,
+                                                                    user_id=user_id, session_id=session_id),
             config.get("ACCOUNT_CACHE_SECONDS", 5))
+
+    def start(self):
+        super().start()
+        self.container.spawn_managed_thread(self.ledger.run, identifier="access_ledger")
+
+    def stop(self):
+        super().stop()  # no new requests, then what the ledger still holds goes out (bounded)
+        self.ledger.stop(eventlet.sleep)
 
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
@@ -179,6 +190,7 @@ class Route(HttpRequestHandler):
 
     def handle_request(self, request):
         started = time.monotonic()
+        arrived = clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         request.shallow = False
         context_data = {"correlation_id": request.environ[REQUEST_ID]}
         try:
@@ -205,7 +217,19 @@ class Route(HttpRequestHandler):
         except Exception as exc:
             response = self.response_from_exception(exc)
         self._log_access(request, response, context_data.get("actor"), started)
+        if self.url.startswith("/v1/"):  # the access ledger (台账): every request on business data
+            self._record(request, response, context_data.get("actor"), arrived)
         return response
+
+    def _record(self, request, response, actor, arrived):
+        try:
+            payload = ledger.entry(request, self.url, response.status_code, actor, arrived)
+            login = request.environ.get(LOGIN) or {}
+            if payload["user_id"] is None and login.get("user_id"):
+                payload["user_id"] = login["user_id"]  # a login names the account it was for
+            self.server.ledger.record(payload, actor)
+        except Exception:  # the answer goes out regardless; the log says what was not recorded
+            log.exception("access ledger entry not recorded for %s %s", request.method, request.path)
 
     def _take_worker_slot(self):
         """The right to spawn a worker: an essential route takes a reserved slot or none; any other
@@ -237,11 +261,13 @@ class Route(HttpRequestHandler):
     def _admit(self, request, context_data):
         """Authenticate, authorize and validate; fills ``context_data``, returns the worker's kwargs."""
         if self.auth:
-            claimed, token_version = self.server.tokens.verify(request.headers.get("Authorization"))
+            verified = self.server.tokens.verify(request.headers.get("Authorization"))
+            claimed = verified.actor
             # Known from here on, also to the access log, even if the account check below refuses it.
             context_data["actor"] = claimed.to_dict()
             # Roles as the account has them now; admin-only routes do not trust a cached account.
-            actor = self.server.accounts.actor(claimed, token_version, context_data, fresh=self.admin_only)
+            actor = self.server.accounts.actor(claimed, verified.version, context_data, fresh=self.admin_only,
+                                               session_id=verified.session_id)
             context_data["actor"] = actor.to_dict()
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")

@@ -11,6 +11,10 @@ class TokenRequest(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
+class LogoutResponse(Schema):
+    logged_out = fields.Boolean(required=True, metadata={"description": "本令牌已失效"})
+
+
 class TokenResponse(Schema):
     access_token = fields.String()
     token_type = fields.String()

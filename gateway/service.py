@@ -6,12 +6,15 @@ services. The gateway keeps no database: accounts live in the accounts service."
 from nameko.dependency_providers import Config
 
 from gateway.routes.accounts import AccountRoutes
+from gateway.routes.audit import AuditRoutes
+from gateway.routes.budgeting import BudgetRoutes, VehicleRoutes
 from gateway.routes.cases import CaseRoutes, DataCheckRoutes
 from gateway.routes.meta import MetaRoutes
 from gateway.routes.notifications import NotificationRoutes
 from kit.context import RequestContext
 
-ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, MetaRoutes)
+ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, BudgetRoutes, VehicleRoutes,
+                AuditRoutes, MetaRoutes)
 
 
 class GatewayService(*ROUTE_MIXINS):

@@ -9,6 +9,9 @@ new state). Each event carries the aggregate's version after the change.
 ``journal(session, doc, changes, events, created)``, when given, runs in the same transaction after
 each write (``doc`` as it was before a change, or as inserted): an append-only history, for example.
 
+``sealed`` (a ``kit.sealing.SealedFields``), when given, encrypts those fields on every write and
+decrypts them on every read here: rules, journals and events see plain values, the database never.
+
 Several aggregates changed together (a suspect and its case) use ``stage_insert`` / ``stage_change``
 inside one ``store.transaction``; ``Stale`` then means "decide again" for the whole of it.
 """
@@ -32,13 +35,22 @@ class Aggregates:
     ``search_fields`` are the text fields a list searches by substring (kit/search.py): their grams
     are stored with each insert and each change of one of them."""
 
-    def __init__(self, store, collection, *, not_found, duplicate=None, journal=None, search_fields=()):
+    def __init__(self, store, collection, *, not_found, duplicate=None, journal=None, sealed=None,
+                 search_fields=()):
         self.store = store
         self.search_fields = tuple(search_fields)
         self.collection = store.db[collection]
         self.not_found = not_found
         self.duplicate = duplicate
         self.journal = journal
+        self.sealed = sealed
+
+    def opened(self, doc):
+        """A document as read from the collection, its sealed fields decrypted."""
+        return self.sealed.open(doc) if self.sealed and doc is not None else doc
+
+    def _for_storage(self, values):
+        return self.sealed.seal(values) if self.sealed else values
 
     def insert(self, doc, events):
         """Insert a new document (version 1) with its events."""
@@ -55,7 +67,7 @@ class Aggregates:
         doc = self.collection.find_one({"_id": doc_id}, session=session)
         if doc is None:
             raise NotFound(self.not_found)
-        return doc
+        return self.opened(doc)
 
     def change(self, doc_id, decide, attempts=ATTEMPTS):
         """``decide(doc) -> (changes, events)``, applied if nobody changed the document meanwhile;
@@ -74,7 +86,7 @@ class Aggregates:
         doc.setdefault("version", 1)
         if self.search_fields:
             doc[search.FIELD] = search.grams(*(doc.get(field) for field in self.search_fields))
-        self.collection.insert_one(doc, session=session)
+        self.collection.insert_one(self._for_storage(doc), session=session)
         self.store.emit(session, doc["_id"], events, aggregate_version=doc["version"])
         if self.journal:
             self.journal(session, doc, {key: value for key, value in doc.items() if key != "_id"}, events, True)
@@ -88,7 +100,8 @@ class Aggregates:
             changes[search.FIELD] = search.grams(*(merged.get(field) for field in self.search_fields))
         new_version = doc["version"] + 1
         result = self.collection.update_one({"_id": doc["_id"], "version": doc["version"]},
-                                            {"$set": changes, "$inc": {"version": 1}}, session=session)
+                                            {"$set": self._for_storage(changes), "$inc": {"version": 1}},
+                                            session=session)
         if result.matched_count != 1:
             raise Stale()
         self.store.emit(session, doc["_id"], events, aggregate_version=new_version)

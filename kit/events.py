@@ -54,6 +54,17 @@ def failed_attempts(message):
         return 0
 
 
+def handler_queue(exchange, event_type, service_name, method_name):
+    """The durable queue of a service's reliable handler of ``event_type`` on ``exchange``, exactly
+    as that handler declares it (nameko's name, our dead-lettering into its retry queue). A producer
+    that cannot wait for the consumer to start first (the gateway's access ledger) declares it too,
+    so nothing it publishes before then is unroutable."""
+    name = f"evt-{exchange.name.rsplit('.events', 1)[0]}-{event_type}--{service_name}.{method_name}"
+    return Queue(name, exchange=exchange, routing_key=event_type, durable=True, auto_delete=False,
+                 exclusive=False, queue_arguments={"x-dead-letter-exchange": "",
+                                                   "x-dead-letter-routing-key": f"{name}.retry"})
+
+
 class ReliableEventHandler(EventHandler):
 
     def setup(self):

@@ -26,6 +26,7 @@ from nameko.cli.main import main as nameko_main  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from kit import clock  # noqa: E402
+from kit.preflight import StartRefused  # noqa: E402
 
 log = logging.getLogger("pingjian.run")
 
@@ -66,7 +67,12 @@ def run(services, config, backdoor_port=None):
         eventlet.spawn_n(stop_within, runner, seconds)
 
     signal.signal(signal.SIGTERM, on_sigterm)
-    runner.start()
+    try:
+        runner.start()
+    except StartRefused as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        log.critical("refusing to start: %s", exc)
+        os._exit(2)  # nothing is serving yet; nameko's half-started containers need no stop
     waiting = eventlet.spawn(runner.wait)
     while True:
         try:

@@ -71,6 +71,14 @@ class Storage(DependencyProvider):
     def kill(self):
         self.relay.stop()
 
+    def store_options(self):
+        """Extra keyword arguments for the store class (e.g. the keys of sealed fields)."""
+        return {}
+
+    def store(self, context):
+        """A store outside any worker (start-up work, e.g. a migration), for ``context``."""
+        return self.store_cls(self.db, self.writer(context), **self.store_options())
+
     def writer(self, context):
         """An outbox writer outside any worker (start-up work, e.g. a migration), for ``context``."""
         return OutboxWriter(self.db, self.container.service_name, context)
@@ -78,7 +86,7 @@ class Storage(DependencyProvider):
     def get_dependency(self, worker_ctx):
         writer = self.writer(Context(worker_ctx.data))
         self._writers[worker_ctx] = writer
-        return self.store_cls(self.db, writer)
+        return self.store_cls(self.db, writer, **self.store_options())
 
     def worker_teardown(self, worker_ctx):
         writer = self._writers.pop(worker_ctx, None)

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 env_file=${1:-.env}
-required=(JWT_SECRET PINGJIAN_ADMIN_USER PINGJIAN_ADMIN_PASSWORD)
+required=(JWT_SECRET PINGJIAN_ADMIN_USER PINGJIAN_ADMIN_PASSWORD PINGJIAN_DATA_KEYS)
 
 # Set and non-empty in the environment, or as NAME=value (optionally `export NAME=value`) in the env file.
 is_set() {
@@ -23,5 +23,6 @@ done
 if (( ${#missing[@]} )); then
   echo "make up: missing ${missing[*]} (set in the shell or in $env_file), e.g." >&2
   echo "  export JWT_SECRET=\$(openssl rand -base64 48) PINGJIAN_ADMIN_USER=admin PINGJIAN_ADMIN_PASSWORD='…'" >&2
+  echo "  export PINGJIAN_DATA_KEYS=k1:\$(openssl rand -base64 32 | tr '+/' '-_')   # seals personal data; keep it safe" >&2
   exit 1
 fi

@@ -26,7 +26,7 @@ POLL_SECONDS = 3
 # The gateway's published port (docker-compose.yml: ${PINGJIAN_HTTP_PORT:-8080}).
 PORT_VARIABLE = "PINGJIAN_HTTP_PORT"
 # The gateway needs these (`make up` checks them; compose does not require them).
-REQUIRED_SECRETS = ("JWT_SECRET", "PINGJIAN_ADMIN_USER", "PINGJIAN_ADMIN_PASSWORD")
+REQUIRED_SECRETS = ("JWT_SECRET", "PINGJIAN_ADMIN_USER", "PINGJIAN_ADMIN_PASSWORD", "PINGJIAN_DATA_KEYS")
 
 EXIT_FAILED = 1
 EXIT_SKIP_NOT_ALLOWED = 3

@@ -24,6 +24,8 @@ SERVICES = {
     "accounts": "services.accounts.service:AccountsService",
     "cases": "services.cases.service:CasesService",
     "notifications": "services.notifications.service:NotificationsService",
+    "audit": "services.audit.service:AuditService",
+    "budgeting": "services.budgeting.service:BudgetingService",
 }
 GATEWAY = "gateway.service:GatewayService"
 

@@ -14,12 +14,13 @@ import sys
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
+from kit.preflight import ALLOW_DEV_SECRETS, DEV_ADMIN_PASSWORD, DEV_ADMIN_USER
 from kit.redact import redact
 from ops.broker import BrokerError, ensure_broker
 from ops.launcher import HOME_OF_OTHER_DATABASES, ROOT, SERVICES, LocalPlatform, start_service_databases
 
-DEV_ADMIN_USER = "admin"
-DEV_ADMIN_PASSWORD = "pingjian-dev-admin"
 
 
 def say(message, error=False):
@@ -37,6 +38,17 @@ def dev_secret(var):
     if not path.exists():
         var.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def dev_data_keys(var):
+    """A data key for personal data at rest, kept under the var dir like the JWT secret (a dev
+    platform's data stays readable across restarts; production passes PINGJIAN_DATA_KEYS)."""
+    path = var / "data_keys"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"dev1:{Fernet.generate_key().decode()}\n")
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -82,7 +94,10 @@ def main():
         admin_password = os.environ.get("PINGJIAN_ADMIN_PASSWORD") or DEV_ADMIN_PASSWORD
         env = {"AMQP_URI": broker.uri, "MONGO_URI": mongo_uri,
                "JWT_SECRET": os.environ.get("JWT_SECRET") or dev_secret(var),
-               "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password}
+               "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password,
+               "PINGJIAN_DATA_KEYS": os.environ.get("PINGJIAN_DATA_KEYS") or dev_data_keys(var),
+               # The development admin password is published in README: only make run may use it.
+               ALLOW_DEV_SECRETS: "1"}
         platform = LocalPlatform(env, log_dir, gateway_port=port, overrides=overrides)
         say(f"• starting services: {', '.join(SERVICES)}, gateway (logs in {log_dir})")
         started.append(platform)  # stop() copes with a half-started platform

@@ -13,6 +13,7 @@ import tempfile  # noqa: E402
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
+from cryptography.fernet import Fernet  # noqa: E402
 
 from ops.launcher import start_secantus, free_port  # noqa: E402
 from kit.mongo import get_client  # noqa: E402
@@ -44,6 +45,7 @@ def service_config(rabbit_config, mongo_uri, db_prefix):
         "MONGO_URI": mongo_uri,
         "MONGO_DB_PREFIX": db_prefix,
         "JWT_SECRET": secrets.token_urlsafe(40),
+        "DATA_KEYS": f"test1:{Fernet.generate_key().decode()}",
         "OUTBOX_POLL_SECONDS": 0.1,
         "OUTBOX_LEASE_SECONDS": 2,
         "EVENT_RETRY_DELAY_MS": 200,

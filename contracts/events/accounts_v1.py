@@ -25,6 +25,20 @@ class _UserSnapshot(Schema):
     email = fields.String(load_default=None, metadata={"description": "电子邮件地址；未设置时不出现"})
 
 
+@register("session.ended", 1)
+class SessionEnded(Schema):
+    class Meta:
+        title = "会话已退出"
+        description = ("用户退出登录时发出：网关各实例据此立即拒绝该令牌（不等账户缓存过期）。"
+                       "不含令牌本身，只含其会话编号。")
+
+    session_id = fields.String(required=True, metadata={"description": "会话编号（令牌的 sid）"})
+    user_id = fields.String(required=True, metadata={"description": "用户编号"})
+    expires_at = fields.Integer(required=True, metadata={"description": "令牌原定失效时间（Unix 秒）"})
+
+    example = {"session_id": "5f0c6a1e9b2d4c7e8a3f1b0d2c4e6a8b", "user_id": _USER["id"], "expires_at": 1796083200}
+
+
 @register("user.created", 1)
 class UserCreated(_UserSnapshot):
     class Meta:

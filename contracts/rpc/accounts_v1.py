@@ -95,6 +95,15 @@ class Account(Schema):
     department = fields.String()
     active = fields.Boolean()
     token_version = fields.Integer(dump_default=0)
+    # Asked with a session id: whether that session was ended by a logout.
+    session_ended = fields.Boolean(dump_default=False)
+
+
+class EndSession(Schema):
+    """A logout: the session (the token's ``sid``) and when its token would have expired anyway."""
+    session_id = fields.String(required=True, validate=validate.Regexp(r"[0-9a-f]{32}\Z", error="会话编号无效"))
+    expires_at = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=2 ** 40),
+                                metadata={"description": "令牌原定失效时间（Unix 秒）"})
 
 
 class LoginResult(Schema):

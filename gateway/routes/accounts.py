@@ -1,11 +1,12 @@
-"""Logging in, users and one's own account: the accounts service behind HTTP."""
+"""Logging in and out, users and one's own account: the accounts service behind HTTP."""
 from contracts.rpc import accounts_v1
 from gateway import schemas
-from gateway.accounts import forget_account
+from gateway.accounts import forget_account, session_ended
 from gateway.auth import Tokens
 from gateway.http import LOGIN, route
 from gateway.rpc import BoundedRpcProxy
-from kit.errors import Unauthorized
+from gateway.sessions import EndedSessionListener
+from kit.errors import Unauthorized, ValidationFailed
 
 
 def login_workers(config):
@@ -17,6 +18,7 @@ def login_workers(config):
 class AccountRoutes:
     tokens = Tokens()
     accounts = BoundedRpcProxy("accounts")
+    ended_sessions = EndedSessionListener()  # logouts through the other gateway processes
 
     def _token_for(self, account):
         return {"access_token": self.tokens.issue(account), "token_type": "bearer",
@@ -33,6 +35,17 @@ class AccountRoutes:
         if account is None:
             raise Unauthorized("用户名或密码错误")
         return self._token_for(account)
+
+    @route("POST", "/v1/auth/logout", response=schemas.LogoutResponse,
+           summary="退出登录（本令牌立即失效；其他令牌不受影响）", tag="auth")
+    def logout(self, request):
+        verified = self.tokens.verify(request.headers.get("Authorization"))
+        if verified.session_id is None:
+            raise ValidationFailed("该令牌签发于旧版本，无法单独退出；请修改密码使全部令牌失效",
+                                   fields={"Authorization": ["令牌不含会话编号"]})
+        self.accounts.end_session(body={"session_id": verified.session_id, "expires_at": verified.expires_at})
+        session_ended(verified.session_id, verified.expires_at)  # this process refuses it before we answer
+        return {"logged_out": True}
 
     @route("POST", "/v1/users", roles=("admin",), body=accounts_v1.CreateUser, response=accounts_v1.User,
            status=201, summary="创建用户", tag="users")

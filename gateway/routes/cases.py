@@ -2,8 +2,17 @@
 from contracts.rpc import cases_v1
 from contracts.rpc.common import PageQuery
 from gateway.http import route
+from gateway.ledger import PERSONAL
 from gateway.rpc import BoundedRpcProxy
 from kit.errors import ValidationFailed
+
+
+def personal_data_shown(request, result):
+    """Mark the request in the access ledger when it showed an id number unmasked."""
+    items = result.get("items", [result]) if isinstance(result, dict) else []
+    if any(isinstance(item, dict) and item.get("id_number_masked") is False for item in items):
+        request.environ[PERSONAL] = True
+    return result
 
 
 class CaseRoutes:
@@ -47,28 +56,29 @@ class CaseRoutes:
     @route("POST", "/v1/cases/<case_id>/suspects", body=cases_v1.NewSuspect, response=cases_v1.Suspect, status=201,
            summary="添加犯罪嫌疑人（承办人或本部门负责人）", tag="cases")
     def add_suspect(self, request, case_id, body):
-        return self.cases.add_suspect(case_id=case_id, body=body)
+        return personal_data_shown(request, self.cases.add_suspect(case_id=case_id, body=body))
 
     @route("GET", "/v1/cases/<case_id>/suspects", query=PageQuery, response=cases_v1.SuspectPage,
            summary="犯罪嫌疑人列表（分页；身份证号仅对承办人、本部门负责人与管理员完整显示）", tag="cases")
     def list_suspects(self, request, case_id, query):
-        return self.cases.list_suspects(case_id=case_id, query=query)
+        return personal_data_shown(request, self.cases.list_suspects(case_id=case_id, query=query))
 
     @route("GET", "/v1/cases/<case_id>/suspects/<suspect_id>", response=cases_v1.Suspect,
            summary="犯罪嫌疑人详情", tag="cases")
     def get_suspect(self, request, case_id, suspect_id):
-        return self.cases.get_suspect(case_id=case_id, suspect_id=suspect_id)
+        return personal_data_shown(request, self.cases.get_suspect(case_id=case_id, suspect_id=suspect_id))
 
     @route("PATCH", "/v1/cases/<case_id>/suspects/<suspect_id>", body=cases_v1.EditSuspect,
            response=cases_v1.Suspect, summary="修改犯罪嫌疑人（含处理决定；不起诉并应予行政处罚的启动反向衔接）",
            tag="cases", errors=(409,))
     def edit_suspect(self, request, case_id, suspect_id, body):
-        return self.cases.edit_suspect(case_id=case_id, suspect_id=suspect_id, body=body)
+        return personal_data_shown(request, self.cases.edit_suspect(case_id=case_id, suspect_id=suspect_id, body=body))
 
     @route("POST", "/v1/cases/<case_id>/suspects/<suspect_id>/referral", body=cases_v1.RecordReferral,
            response=cases_v1.Suspect, summary="登记移送行政处罚（承办人）", tag="cases")
     def record_referral(self, request, case_id, suspect_id, body):
-        return self.cases.record_referral(case_id=case_id, suspect_id=suspect_id, body=body)
+        return personal_data_shown(request, self.cases.record_referral(case_id=case_id, suspect_id=suspect_id,
+                                                                       body=body))
 
     @route("PUT", "/v1/cases/<case_id>/asset-recovery", body=cases_v1.AssetRecovery, response=cases_v1.Case,
            summary="登记追赃挽损（刑事案件；金额以分为单位）", tag="cases", errors=(409,))

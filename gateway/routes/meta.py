@@ -15,14 +15,18 @@ class HealthProbes(DependencyProvider):
     """Quick, bounded probes for /health: the broker, and a service's own health query."""
 
     def get_dependency(self, worker_ctx):
-        return _Probes(worker_ctx.container.config, worker_ctx.entrypoint.server.rpc, worker_ctx.data)
+        server = worker_ctx.entrypoint.server
+        return _Probes(worker_ctx.container.config, server.rpc, worker_ctx.data, server.ledger)
 
 
 class _Probes:
     SECONDS = 2
 
-    def __init__(self, config, rpc, context_data):
-        self.config, self.rpc, self.context_data = config, rpc, context_data
+    def __init__(self, config, rpc, context_data, ledger=None):
+        self.config, self.rpc, self.context_data, self.ledger = config, rpc, context_data, ledger
+
+    def ledger_waiting(self):
+        return self.ledger.pending() if self.ledger is not None else 0
 
     def broker(self):
         return _check(lambda: _ping_broker(self.config))
@@ -46,6 +50,9 @@ class MetaRoutes:
         # Said ahead of time, not a failure (yet): working-day deadlines of an unknown year would fail.
         warning = calendar.horizon_warning(clock.today())
         checks["calendar"] = f"warning: {warning}" if warning else "ok"
+        # Entries of the access ledger not yet handed to the broker (they wait while it is away).
+        waiting = self.probes.ledger_waiting()
+        checks["ledger"] = f"warning: {waiting} entries waiting for the broker" if waiting > 1000 else "ok"
         return (200 if healthy else 503), {"status": "ok" if healthy else "unavailable", "checks": checks}
 
     # -- documents and pages about the platform (not in the OpenAPI document; logic in gateway/docs.py)

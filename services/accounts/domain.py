@@ -13,6 +13,11 @@ TOKEN_FIELDS = ("roles", "department", "active")
 SNAPSHOT_FIELDS = ("username", "display_name", "department", "roles", "active")
 
 
+def session_ended_events(user_id, body):
+    return [("session.ended", {"session_id": body["session_id"], "user_id": user_id,
+                               "expires_at": body["expires_at"]})]
+
+
 def normalize_username(username):
     """(the username as stored, its key for uniqueness and login).
 

@@ -40,10 +40,24 @@ class AccountsService(HealthCheck):
         return {"account": None, "account_id": user["_id"] if user else None}
 
     @query(response=contract.Account, public=True)
-    def get_account(self, user_id):
-        """The account a token is checked against (None if there is none): the gateway asks at most
-        every ACCOUNT_CACHE_SECONDS per user, and always for admin-only routes."""
-        return self.store.find(user_id)
+    def get_account(self, user_id, session_id=None):
+        """The account a token is checked against (None if there is none), and whether the token's
+        session was ended by a logout: the gateway asks at most every ACCOUNT_CACHE_SECONDS per
+        session, and always for admin-only routes."""
+        account = self.store.find(user_id)
+        if account is not None and session_id:
+            account["session_ended"] = self.store.session_ended(session_id)
+        return account
+
+    @command(body=contract.EndSession, response=contract.Account)
+    def end_session(self, actor, body):
+        """A logout: the session is ended for good, and ``session.ended`` tells every gateway now.
+        Only the session's own user ends it (the gateway passes the token's own session)."""
+        self.store.end_session(body["session_id"], actor.user_id, body["expires_at"],
+                               domain.session_ended_events(actor.user_id, body))
+        self.store.purge_ended_sessions(int(clock.now().timestamp()))
+        account = self.store.users.get(actor.user_id)
+        return {**account, "session_ended": True}
 
     # -- users -----------------------------------------------------------------------------
     @command(body=contract.CreateUser, response=contract.User)

@@ -17,19 +17,21 @@ from kit.context import Context
 from kit.errors import Conflict
 from kit import clock
 from kit.pagination import paginate
+from kit.preflight import ensure_not_published
 from kit.retention import Purge
 from kit.storage import Storage, Store
 from services.accounts import domain, legacy, passwords
 
 log = logging.getLogger("pingjian.accounts")
 
-USERS, LOGIN_FAILURES, MIGRATIONS = "users", "login_failures", "migrations"
+USERS, LOGIN_FAILURES, MIGRATIONS, ENDED_SESSIONS = "users", "login_failures", "migrations", "ended_sessions"
 
 INDEXES = {
     USERS: [IndexModel([("username_key", ASCENDING)], unique=True, name="username_key_unique"),
             IndexModel([("department", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)])],
     LOGIN_FAILURES: [IndexModel([("updated_at", ASCENDING)])],
+    ENDED_SESSIONS: [IndexModel([("expires_at", ASCENDING)])],
 }
 
 
@@ -45,6 +47,28 @@ class AccountStore(Store):
 
     def find(self, user_id):
         return self.users.collection.find_one({"_id": user_id})
+
+    # -- sessions ended by a logout -----------------------------------------------------
+    def end_session(self, session_id, user_id, expires_at, events):
+        """Record the logout with its event, once: ending an ended session again changes nothing."""
+        def work(session):
+            if self.db[ENDED_SESSIONS].find_one({"_id": session_id}, {"_id": 1}, session=session):
+                return False
+            self.db[ENDED_SESSIONS].insert_one({"_id": session_id, "user_id": user_id, "expires_at": expires_at,
+                                                "ended_at": clock.now()}, session=session)
+            self.emit(session, user_id, events)
+            return True
+        try:
+            return self.transaction(work)
+        except DuplicateKeyError:  # a concurrent logout of the same session won
+            return False
+
+    def session_ended(self, session_id):
+        return self.db[ENDED_SESSIONS].find_one({"_id": session_id}, {"_id": 1}) is not None
+
+    def purge_ended_sessions(self, now):
+        """Ended sessions whose token has expired anyway are of no further use."""
+        return self.db[ENDED_SESSIONS].delete_many({"expires_at": {"$lt": now}}).deleted_count
 
     def find_by_username(self, username):
         return self.users.collection.find_one({"username_key": domain.normalize_username(username)[1]})
@@ -114,6 +138,8 @@ class AccountStorage(Storage):
 
     def setup(self):
         super().setup()
+        # Before anything serves: the README's development password is refused outside make run.
+        ensure_not_published("PINGJIAN_ADMIN_PASSWORD", self.container.config.get("PINGJIAN_ADMIN_PASSWORD"))
         passwords.configure(self.container.config)
         self.failure_retention = AccountStore(self.db, None).failure_retention(self.container.config)
 

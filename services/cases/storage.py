@@ -17,6 +17,7 @@ from kit import clock, search
 from kit.aggregate import Aggregates, retrying
 from kit.errors import Conflict, NotFound
 from kit.pagination import paginate
+from kit.sealing import Keyring, SealedFields, reseal
 from kit.context import Context
 from kit.storage import Storage, Store
 from services.cases import evaluations, stats
@@ -68,14 +69,16 @@ def _case_no_taken(case):
 
 
 class CaseStore(Store):
-    def __init__(self, db, outbox):
+    def __init__(self, db, outbox, personal=None):
         super().__init__(db, outbox)
+        self.personal = personal  # SealedFields of the suspects: id numbers encrypted at rest
         self.cases = Aggregates(self, CASES, not_found="案件不存在", duplicate=_case_no_taken,
                                 journal=self._case_written, search_fields=SEARCHED)
         self.suspects = Aggregates(self, SUSPECTS, not_found="犯罪嫌疑人不存在",
                                    journal=lambda session, doc, changes, events, created: self._journal(
                                        session, doc["case_id"], f"suspect:{doc['_id']}", doc, changes, events,
-                                       created))
+                                       created),
+                                   sealed=personal)
         self._history = db[HISTORY]
 
     # -- cases -----------------------------------------------------------------------------------
@@ -106,7 +109,8 @@ class CaseStore(Store):
         return suspect
 
     def suspects_of(self, case_id, limit, cursor):
-        return paginate(self.suspects.collection, {"case_id": case_id}, limit, cursor)
+        items, next_cursor = paginate(self.suspects.collection, {"case_id": case_id}, limit, cursor)
+        return [self.suspects.opened(item) for item in items], next_cursor
 
     def add_suspect(self, case_id, build, deadlines):
         """``build(case) -> (suspect, events)``; the suspect, its case's count and summaries, its
@@ -165,7 +169,11 @@ class CaseStore(Store):
             self.emit(session, case["_id"], [flagged])
 
     def find_suspect(self, suspect_id, session=None):
-        return self.suspects.collection.find_one({"_id": suspect_id}, session=session)
+        return self.suspects.opened(self.suspects.collection.find_one({"_id": suspect_id}, session=session))
+
+    def reseal_personal_data(self, batch=200):
+        """One batch of suspects whose id number is under an older key (or plaintext) sealed anew."""
+        return reseal(self.suspects.collection, self.personal, batch) if self.personal else 0
 
     def find_case(self, case_id, session=None):
         return self.cases.collection.find_one({"_id": case_id}, session=session)
@@ -457,11 +465,20 @@ class CaseStorage(Storage):
 
     FOLD_SECONDS = 1.0
 
+    def setup(self):
+        super().setup()
+        # No default key: a service that would keep id numbers in the clear does not start.
+        self.personal = SealedFields(Keyring.from_config(self.container.config), suspect_rules.PERSONAL_FIELDS)
+
+    def store_options(self):
+        return {"personal": self.personal}
+
     def start(self):
         super().start()
+        self.container.spawn_managed_thread(self._reseal, identifier="reseal_personal_data")
         self._folding = True
         self.container.spawn_managed_thread(self._fold_loop, identifier="stats_fold")
-        store = self.store_cls(self.db, self.writer(Context({"correlation_id": "cases-start"})))
+        store = self.store(Context({"correlation_id": "cases-start"}))
         self._build_search_grams(store)
         if (store.meta(STATS_BUILT) or {}).get("done"):
             return
@@ -485,7 +502,7 @@ class CaseStorage(Storage):
     def _fold_loop(self):
         """Every second, fold the statistics deltas of recent changes into the counters."""
         import eventlet
-        store = self.store_cls(self.db, self.writer(Context({"correlation_id": "cases-stats-fold"})))
+        store = self.store(Context({"correlation_id": "cases-stats-fold"}))
         while self._folding:
             try:
                 while store.fold_counters():
@@ -501,3 +518,22 @@ class CaseStorage(Storage):
     def kill(self):
         self._folding = False
         super().kill()
+
+    def _reseal(self):
+        """After a key rotation (a new key first in DATA_KEYS) or an upgrade from plaintext: every
+        suspect's id number sealed under the current key, in batches; replicas may race harmlessly
+        (each write is conditioned on what it read)."""
+        store = self.store(Context({"correlation_id": "cases-reseal"}))
+        total = 0
+        try:
+            while True:
+                done = store.reseal_personal_data()
+                if not done:
+                    break
+                total += done
+        except Exception:  # the database away at start: the next start (or rotation) does it
+            log.exception("resealing personal data stopped after %d record(s)", total)
+            return
+        if total:
+            log.info("personal data resealed under key %s: %d record(s)", self.personal.keyring.current, total,
+                     extra={"records": total})

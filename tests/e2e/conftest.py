@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pytest
+from cryptography.fernet import Fernet
 
 from kit.mongo import get_client
 from ops.launcher import LocalPlatform, ServiceDatabases, free_port
@@ -34,6 +35,7 @@ class Stack:
     db_prefix: Optional[str] = None
     amqp_uri: Optional[str] = None
     log_dir: Optional[str] = None
+    jwt_secret: Optional[str] = None  # local platform only: lets a test sign an expired token
     # Like make run: each service's database on its own SecantusDB process (service -> uri).
     service_uris: Optional[dict] = None
 
@@ -42,6 +44,13 @@ class Stack:
             pytest.skip("needs direct database access (local platform only)")
         uri = (self.service_uris or {}).get(service, self.mongo_uri)
         return get_client(uri)[f"{self.db_prefix}_{service}"]
+
+    def clients(self):
+        """A client of every database server of the platform (one per service, as make run)."""
+        if not self.mongo_uri:
+            pytest.skip("needs direct database access (local platform only)")
+        uris = sorted(set((self.service_uris or {}).values()) | {self.mongo_uri})
+        return [get_client(uri) for uri in uris]
 
 
 @contextmanager
@@ -56,6 +65,7 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
     admin_user, admin_password, prefix = "admin", secrets.token_urlsafe(12), f"e2e{uuid.uuid4().hex[:8]}"
     env = {"AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}", "MONGO_URI": mongo_uri,
            "MONGO_DB_PREFIX": prefix, "JWT_SECRET": secrets.token_urlsafe(40),
+           "PINGJIAN_DATA_KEYS": f"e2e1:{Fernet.generate_key().decode()}",
            "PINGJIAN_ADMIN_USER": admin_user, "PINGJIAN_ADMIN_PASSWORD": admin_password,
            "OUTBOX_POLL_SECONDS": "0.2", "EVENT_RETRY_DELAY_MS": "500", "ACCOUNT_CACHE_SECONDS": "1",
            # Short, so the idle-connection test need not wait long; and every test logs in from
@@ -76,7 +86,7 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
             overrides[service] = {**overrides.get(service, {}), **extra}
         platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
-                    log_dir, dict(databases.uris))
+                    log_dir, env["JWT_SECRET"], dict(databases.uris))
     finally:
         if platform is not None:
             platform.stop()

@@ -82,3 +82,21 @@ def test_a_user_is_readable_within_the_readers_scope(admin, criminal_head, crimi
     assert head.get(f"/v1/users/{colleague['id']}").json()["username"] == colleague["username"]
     assert head.get(f"/v1/users/{stranger['id']}").status_code == 403
     assert admin.get(f"/v1/users/{stranger['id']}").status_code == 200
+
+
+def test_logout_ends_that_token_at_once_and_no_other(admin, anonymous):
+    user, first = admin.create_user("prosecutor", "criminal", password="password-123")
+    second = anonymous.login(user["username"], "password-123")  # another session of the same user
+    assert first.get("/v1/me").status_code == 200  # the account check is cached for this session now
+
+    out = first.post("/v1/auth/logout")
+    assert out.status_code == 200 and out.json() == {"logged_out": True}
+    refused = first.get("/v1/me")  # at once: not after ACCOUNT_CACHE_SECONDS
+    assert refused.status_code == GONE and refused.json()["error"]["code"] == "unauthorized"
+    assert first.post("/v1/auth/logout").status_code == GONE  # nor can it log out again
+    assert second.get("/v1/me").status_code == 200  # the user's other session goes on
+    assert anonymous.login(user["username"], "password-123").get("/v1/me").status_code == 200
+
+
+def test_logout_needs_a_token(anonymous):
+    assert anonymous.post("/v1/auth/logout").status_code == 401

@@ -21,7 +21,7 @@ from tests.support.api import Api
 # Whatever the test run itself was given must not leak into the launcher under test.
 LAUNCHER_SETTINGS = ("AMQP_URI", "RELAY_AMQP_URI", "MONGO_URI", "MONGO_DB_PREFIX", "JWT_SECRET", "GATEWAY_ADDRESS",
                      "PINGJIAN_ADMIN_USER", "PINGJIAN_ADMIN_PASSWORD", "PINGJIAN_VAR_DIR", "PINGJIAN_PORT",
-                     "PINGJIAN_MONGO_PORT")
+                     "PINGJIAN_MONGO_PORT", "PINGJIAN_DATA_KEYS", "PINGJIAN_DATA_KEYS_FILE")
 
 
 class RunLocal:

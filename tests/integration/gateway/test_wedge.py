@@ -17,6 +17,7 @@ import uuid
 import eventlet
 import pytest
 import requests
+from cryptography.fernet import Fernet
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from ops.launcher import ROOT, Process, free_port, service_command, wait_until
@@ -31,6 +32,7 @@ def processes(rabbit_config, mongo_uri, db_prefix, service_db):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "AMQP_URI": rabbit_config["AMQP_URI"], "MONGO_URI": mongo_uri,
            "MONGO_DB_PREFIX": db_prefix, "JWT_SECRET": secrets.token_urlsafe(40),
+           "PINGJIAN_DATA_KEYS": f"w1:{Fernet.generate_key().decode()}",
            "RPC_TIMEOUT_SECONDS": str(RPC_TIMEOUT), "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
            "SHUTDOWN_SECONDS": "15", "LOG_LEVEL": "INFO"}
     log_dir = tempfile.mkdtemp(prefix="pingjian-wedge-")

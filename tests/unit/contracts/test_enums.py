@@ -27,7 +27,11 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "evaluation_modes": enums.EVALUATION_MODES, "evaluation_grades": enums.EVALUATION_GRADES,
                          "key_evaluation_reasons": enums.KEY_EVALUATION_REASONS,
                          "finding_statuses": enums.FINDING_STATUSES,
-                         "notification_channels": enums.NOTIFICATION_CHANNELS}
+                         "notification_channels": enums.NOTIFICATION_CHANNELS,
+                         "budget_categories": enums.BUDGET_CATEGORIES,
+                         "budget_request_statuses": enums.BUDGET_REQUEST_STATUSES,
+                         "budget_decisions": enums.BUDGET_DECISIONS, "procurement_methods": enums.PROCUREMENT_METHODS,
+                         "vehicle_booking_statuses": enums.VEHICLE_BOOKING_STATUSES}
     assert enums.ALL["roles"] is enums.ROLES
     assert all(enums.TITLES[name] for name in enums.ALL)
 

@@ -5,6 +5,7 @@ import pytest
 
 from gateway.auth import TokenIssuer
 from kit.errors import Unauthorized
+from kit.preflight import StartRefused
 
 SECRET = "s" * 40
 USER = {"id": "u1", "username": "li", "roles": ["prosecutor"], "department": "criminal"}
@@ -33,7 +34,7 @@ def test_expired_or_foreign_token_is_unauthorized():
 
 
 def test_a_weak_secret_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(StartRefused, match="JWT_SECRET"):
         TokenIssuer("short", 60)
 
 

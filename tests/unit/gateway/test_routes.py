@@ -115,7 +115,7 @@ class FakeServer:
         self.accounts = AccountChecks(self._fetch, ttl_seconds=60)
         self.socket_seconds = 5
 
-    def _fetch(self, user_id, context_data):
+    def _fetch(self, user_id, session_id, context_data):
         self.fetches.append(user_id)
         return ACCOUNTS.get(user_id)
 

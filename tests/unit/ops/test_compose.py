@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 INFRA = {"rabbitmq", "mongo"}
 # kit.run is `nameko run` with a bounded stop (SHUTDOWN_SECONDS).
 NAMEKO_RUN = ["python", "-m", "kit.run", "--config", "config.yml"]
-SECRETS = ("JWT_SECRET", "PINGJIAN_ADMIN_USER", "PINGJIAN_ADMIN_PASSWORD")
+SECRETS = ("JWT_SECRET", "PINGJIAN_ADMIN_USER", "PINGJIAN_ADMIN_PASSWORD", "PINGJIAN_DATA_KEYS")
 RUNTIME_PATHS = ("config.yml", "requirements.txt", "kit", "contracts", "services", "gateway")
 
 # SafeLoader resolves the `<<:` merge keys used by the x-app anchors.
@@ -172,7 +172,8 @@ def test_compose_defaults_match_config_yml_defaults(name):
 
 
 # Who needs which secret: the gateway signs tokens; the accounts service creates the first admin.
-SECRET_HOLDERS = {"JWT_SECRET": "gateway", "PINGJIAN_ADMIN_USER": "accounts", "PINGJIAN_ADMIN_PASSWORD": "accounts"}
+SECRET_HOLDERS = {"JWT_SECRET": "gateway", "PINGJIAN_ADMIN_USER": "accounts", "PINGJIAN_ADMIN_PASSWORD": "accounts",
+                  "PINGJIAN_DATA_KEYS": "cases"}
 
 
 @pytest.mark.parametrize("var", SECRETS)

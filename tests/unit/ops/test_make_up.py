@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-SECRETS = {"JWT_SECRET": "x" * 48, "PINGJIAN_ADMIN_USER": "admin", "PINGJIAN_ADMIN_PASSWORD": "admin-password-1"}
+SECRETS = {"JWT_SECRET": "x" * 48, "PINGJIAN_ADMIN_USER": "admin", "PINGJIAN_ADMIN_PASSWORD": "admin-password-1",
+           "PINGJIAN_DATA_KEYS": "k1:" + "A" * 43 + "="}
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_the_check_names_every_missing_secret(tmp_path):
 def test_the_check_accepts_the_shell_or_the_env_file(tmp_path):
     assert check(tmp_path, clean_env(tmp_path, **SECRETS)).returncode == 0
     (tmp_path / ".env").write_text("JWT_SECRET=abc\nexport PINGJIAN_ADMIN_USER='admin'\n"
-                                   "PINGJIAN_ADMIN_PASSWORD=\n")
+                                   "PINGJIAN_ADMIN_PASSWORD=\nPINGJIAN_DATA_KEYS=k1:x\n")
     result = check(tmp_path, clean_env(tmp_path))
     assert result.returncode != 0 and "missing PINGJIAN_ADMIN_PASSWORD (" in result.stderr  # empty is missing
     assert check(tmp_path, clean_env(tmp_path, PINGJIAN_ADMIN_PASSWORD="p")).returncode == 0

@@ -1,0 +1,41 @@
+"""Entrypoints of the audit service: the access ledger (数据台账), fed by the gateway's events."""
+from nameko.dependency_providers import Config
+
+from contracts.rpc import audit_v1 as contract
+from kit.aggregate import retrying
+from kit.context import RequestContext
+from kit.entrypoints import HealthCheck, query
+from kit.events import Inbox, consumes
+from kit.storage import Storage
+from services.audit import policy
+from services.audit.storage import INDEXES, AuditStore
+
+
+class AuditService(HealthCheck):
+    name = "audit"
+
+    ctx = RequestContext()
+    config = Config()
+    store = Storage(AuditStore, INDEXES)
+    inbox = Inbox()
+
+    @consumes("gateway", "access.recorded")
+    def on_access_recorded(self, event, session):
+        # Inside the inbox transaction: the entry and "this event is processed" commit together,
+        # so a redelivered entry is appended once.
+        self.store.append(session, event["event_id"], event["payload"],
+                          int(self.config.get("AUDIT_CHAIN_SHARDS", 4)))
+
+    @query(query=contract.EntryQuery, response=contract.EntryPage)
+    def list_entries(self, actor, query):
+        policy.ensure_can_read(actor)
+        items, next_cursor = self.store.search(**query)
+        return {"items": items, "next_cursor": next_cursor}
+
+    @query(query=contract.VerifyQuery, response=contract.Verification)
+    def verify(self, actor, query):
+        policy.ensure_can_read(actor)
+        return {"date": query["date"].isoformat(), **self.store.verify(query["date"])}
+
+
+__all__ = ["AuditService", "retrying"]
