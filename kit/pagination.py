@@ -117,6 +117,9 @@ def _first_walk_lock(key):
 def _walk(collection, query, limit, after, density_key):
     query = query or {}
     indexed, residual = _split(collection, query)
+    if indexed is None:
+        _remember_marks(density_key, [])  # walked once: no need to wait for a first walk
+        return _plain(collection, query, limit, after)
     wanted = limit + 1
     found = []
     upper = after[0] if after else None  # inclusive for the cursor's slice (ties are filtered below)
@@ -229,6 +232,18 @@ def _next_span(span, covered, found, missing):
     return max(span, min(estimate, span * GROWTH))
 
 
+def _plain(collection, query, limit, after):
+    """One query sorted and limited by the database, for a collection without an index that serves
+    created_at ranges (as every list was read before; fine on MongoDB and for small collections)."""
+    if after:
+        created_at, doc_id = after
+        cursor_query = {"$or": [{"created_at": {"$lt": created_at}}, {"created_at": created_at, "_id": {"$lt": doc_id}}]}
+        query = {"$and": [query, cursor_query]} if query else cursor_query
+    docs = list(collection.find(query).sort(ORDER).limit(limit + 1))
+    next_cursor = encode_cursor(docs[limit - 1]) if len(docs) > limit else None
+    return docs[:limit], next_cursor
+
+
 def _key(doc):
     return doc["created_at"], doc["_id"]
 
@@ -237,11 +252,13 @@ def _split(collection, query):
     """(equality part served by an index ``(fields…, created_at, …)``, the rest matched here)."""
     equalities = {field: value for field, value in query.items()
                   if not field.startswith("$") and not _is_operator(value) and field != "created_at"}
-    best = ()
+    best = None
     # The longest usable prefix; a search's gram is the likelier to be selective among equals.
     for prefix in sorted(_created_at_prefixes(collection), key=lambda p: search.FIELD not in p):
-        if set(prefix) <= set(equalities) and len(prefix) > len(best):
+        if set(prefix) <= set(equalities) and (best is None or len(prefix) > len(best)):
             best = prefix
+    if best is None:  # no index serves a created_at range here: slices would each be a full scan
+        return None, query
     indexed = {field: equalities[field] for field in best}
     residual = {field: value for field, value in query.items() if field not in indexed}
     return indexed, residual

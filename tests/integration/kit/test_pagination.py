@@ -145,3 +145,11 @@ def test_concurrent_first_walks_of_one_filter_all_get_the_right_pages(items):
     for thread in threads:
         thread.join()
     assert len(results) == 6 and all(result == reference(items, query) for result in results)
+
+
+def test_a_collection_without_an_index_on_created_at_is_read_as_before(service_db):
+    collection = service_db("pagination")["unindexed"]
+    collection.insert_many([{"_id": f"{i:03d}", "created_at": NOW - timedelta(hours=i % 50), "k": i % 3}
+                            for i in range(120)])
+    for query in ({}, {"k": 1}):
+        assert pages(collection, query, 7) == reference(collection, query)
