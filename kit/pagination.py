@@ -124,6 +124,12 @@ def _walk(collection, query, limit, after, density_key):
     found = []
     upper = after[0] if after else None  # inclusive for the cursor's slice (ties are filtered below)
     upper_op = "$lte"
+    # A filter's own created_at range (an audit search by date) bounds the walk: it starts at the
+    # range's end and stops at its start (the range itself is still applied exactly, below).
+    newest, oldest = _own_range(query.get("created_at"))
+    if newest is not None and (upper is None or newest < upper):
+        upper = newest
+    floor = max(FLOOR, oldest) if oldest is not None else FLOOR
     span = _first_span(density_key, wanted)
     anchor = upper or clock.now()
     lower = anchor - span
@@ -132,11 +138,11 @@ def _walk(collection, query, limit, after, density_key):
         lower = marked
         span = max(anchor - lower, _MS)
     while True:
-        last = lower <= FLOOR
+        last = lower <= floor
         # The bounds sent are 1 ms wider than the slice (BSON dates are milliseconds), the slice's
         # exact bounds are applied below: SecantusDB 0.7.0b3 leaves out records exactly at a ``$gte``
         # bound of a compound index's descending field (measured).
-        window = {} if last else {"$gte": lower - _MS}
+        window = {} if last and floor == FLOOR else {"$gte": max(lower, floor) - _MS}
         if upper is not None:
             window["$lte"] = upper + _MS
         batch = collection.find({**indexed, "created_at": window}) if window else collection.find(indexed)
@@ -230,6 +236,15 @@ def _next_span(span, covered, found, missing):
         return span * GROWTH
     estimate = covered * (missing / found) * 1.25
     return max(span, min(estimate, span * GROWTH))
+
+
+def _own_range(condition):
+    """(newest, oldest) instants a filter's ``created_at`` condition allows, None where open."""
+    if not _is_operator(condition):
+        return None, None
+    newest = min((condition[op] for op in ("$lt", "$lte") if isinstance(condition.get(op), datetime)), default=None)
+    oldest = max((condition[op] for op in ("$gt", "$gte") if isinstance(condition.get(op), datetime)), default=None)
+    return newest, oldest
 
 
 def _plain(collection, query, limit, after):

@@ -63,6 +63,9 @@ def items(service_db):
     {"owner": "o0", "read_at": None},
     {"$or": [{"owner": "o1"}, {"kind": "a"}]},
     {"owner": {"$in": ["o0", "o2"]}},
+    {"created_at": {"$gte": NOW - timedelta(days=900), "$lt": NOW - timedelta(days=2)}},   # a filter's own range
+    {"owner": "o1", "created_at": {"$lte": NOW - timedelta(hours=3)}},
+    {"created_at": {"$gt": NOW - timedelta(hours=5)}},
 ])
 @pytest.mark.parametrize("limit", [1, 7, 20])
 def test_pages_are_the_plain_sorted_query(items, query, limit):
