@@ -16,14 +16,15 @@ CLIENTS = 16
 TIMEOUT = 300.0
 
 
-def measure_fanout(results, base_url, mongo_uri, db_prefix, head_token, prosecutor_id, api_cls, create_cases,
+def measure_fanout(results, base_url, uris, db_prefix, head_token, prosecutor_id, api_cls, create_cases,
                    pct, say, count=FANOUT):
+    """``uris``: the database server of each service (cases' outbox, notifications' inbox)."""
     from pymongo import MongoClient
     say(f"\n▶ notification fan-out: a burst of {count} case.assigned events (event committed → inbox written)")
-    client = MongoClient(mongo_uri)
+    client, inbox_client = MongoClient(uris["cases"]), MongoClient(uris["notifications"])
     try:
         outbox = client[f"{db_prefix}_cases"]["outbox"]
-        notifications = client[f"{db_prefix}_notifications"]["notifications"]
+        notifications = inbox_client[f"{db_prefix}_notifications"]["notifications"]
         case_ids = create_cases(base_url, head_token, count, f"fanout-{int(time.time())}")
         local = threading.local()
 
@@ -51,6 +52,7 @@ def measure_fanout(results, base_url, mongo_uri, db_prefix, head_token, prosecut
                                                  {"created_at": 1, "event_id": 1}) if n["event_id"] in committed]
     finally:
         client.close()
+        inbox_client.close()
     figure = {"events": count, "assign_errors": sum(1 for s in statuses if s != 200),
               "notified": len(latencies), "burst_seconds": round(burst_seconds, 1),
               "seconds_to_last_notification": round(all_seconds, 1),

@@ -9,6 +9,14 @@ measured in the same run on the same machine.
    via ``GET /v1/me/notifications``, while 16 clients load ``GET /v1/cases/{id}``.
 4. Login burst: one client's authenticated GET, quiet and during 40 concurrent failed logins.
 5. Resident memory of every platform process after the run.
+6. Scale (bench/scale.py): 100,000 cases and 200,000 notifications bulk-loaded into the services'
+   databases; lists, search, inbox, suspect pages, statistics and a point read under load.
+
+Limits also include the **write limit** (``@http`` → ``@rpc`` → the two-document transaction of a
+registration on the cases service's SecantusDB) and the **read limit** (``@http`` → ``@rpc`` →
+``find_one`` by ``_id``), RPC published without confirms as the platform publishes; ``POST
+/v1/cases`` is compared with the first (target ≥ 0.8×), ``GET /v1/cases/{id}`` with the second
+(≥ 0.9×). As ``make run`` does, each service's database has its own SecantusDB process.
 
 Everything runs in a RabbitMQ vhost of its own (created and deleted here) and
 an in-memory SecantusDB, so a concurrently running ``make run`` is not
@@ -22,7 +30,8 @@ services during the platform phases into var/bench/profiles/; the figures of a
 profiled run are perturbed), BENCH_RABBIT_API (http://127.0.0.1:15672),
 BENCH_RABBIT_USER / BENCH_RABBIT_PASSWORD (guest), BENCH_AMQP_HOST (127.0.0.1:5672),
 BENCH_LOAD_TOOL ("python" forces the Python load generator that is otherwise
-only used when wrk cannot be installed).
+only used when wrk cannot be installed), BENCH_PHASES (limits,platform,scale: a comma list;
+``BENCH_PHASES=scale make bench`` runs only the scale phase), BENCH_SCALE_* (bench/scale.py).
 """
 import base64
 import concurrent.futures
@@ -49,9 +58,10 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
 
-from bench import load, procstat, raw  # noqa: E402
+from bench import load, procstat, raw, scale  # noqa: E402
 from bench.fanout import measure_fanout  # noqa: E402
-from ops.launcher import BIN, LocalPlatform, Process, broker_reachable, free_port, start_secantus, wait_until  # noqa: E402,E501
+from ops.launcher import (BIN, LocalPlatform, Process, ServiceDatabases, broker_reachable, free_port,  # noqa: E402
+                          wait_until)
 
 OUT = ROOT / "var" / "bench"
 LOG_DIR = OUT / "logs"
@@ -70,7 +80,10 @@ RABBIT_USER = os.environ.get("BENCH_RABBIT_USER", "guest")
 RABBIT_PASSWORD = os.environ.get("BENCH_RABBIT_PASSWORD", "guest")
 AMQP_HOST = os.environ.get("BENCH_AMQP_HOST", "127.0.0.1:5672")
 
-TARGETS = {"post_vs_echo": 0.6, "get_vs_echo": 0.8, "event_p99_ms": 250.0, "rss_mb": 120.0}
+PHASES = [p.strip() for p in os.environ.get("BENCH_PHASES", "limits,platform,scale").split(",") if p.strip()]
+
+TARGETS = {"post_vs_echo": 0.6, "get_vs_echo": 0.8, "event_p99_ms": 250.0, "rss_mb": 120.0,
+           "post_vs_write_limit": 0.8, "get_vs_read_limit": 0.9}
 POLL_INTERVAL = 0.005
 EVENT_TIMEOUT = 10.0
 
@@ -279,7 +292,7 @@ def measure_raw(results, amqp_uri, mongo_uri, run_id):
             f"p99 {value['p99_ms']:.2f} ms   machine CPU {value['machine_cpu_ms_per_op']:.2f} ms/op")
 
 
-def measure_nameko_limits(results, runner, base_env):
+def measure_nameko_limits(results, runner, base_env, limit_mongo_uri, run_id):
     say(f"\n▶ nameko limits ({load_label(runner)}, {WARMUP:g} s warm-up + {SECONDS} s)")
     noop_port, echo_port = free_port(), free_port()
     env = {**os.environ, **base_env, "PYTHONPATH": str(ROOT)}
@@ -292,8 +305,11 @@ def measure_nameko_limits(results, runner, base_env):
         return Process(name, [str(BIN / "python"), "-m", "nameko", "run", "--config", config,
                               f"bench.limits:{target}"], proc_env, LOG_DIR)
 
-    unconfirmed_port = free_port()
-    procs = {"noop_http": nameko("limit-noop-http", "NoopHttpService", noop_port),
+    unconfirmed_port, store_port = free_port(), free_port()
+    env.update({"LIMIT_MONGO_URI": limit_mongo_uri, "LIMIT_DB": f"{run_id}_limits"})
+    procs = {"store_http": nameko("limit-store-http", "StoreLimitHttpService", store_port),
+             "store_rpc": nameko("limit-store-rpc", "StoreLimitService"),
+             "noop_http": nameko("limit-noop-http", "NoopHttpService", noop_port),
              "echo_http": nameko("limit-echo-http", "EchoHttpService", echo_port),
              "echo_rpc": nameko("limit-echo-rpc", "EchoService"),
              "echo_uc_http": nameko("limit-echo-uc-http", "EchoUnconfirmedHttpService", unconfirmed_port),
@@ -308,13 +324,23 @@ def measure_nameko_limits(results, runner, base_env):
             return http_ok(url)
         noop_url, echo_url = f"http://127.0.0.1:{noop_port}", f"http://127.0.0.1:{echo_port}"
         unconfirmed_url = f"http://127.0.0.1:{unconfirmed_port}"
+        store_url = f"http://127.0.0.1:{store_port}"
+
+        def store_ready():
+            if not procs["store_rpc"].alive() or not procs["store_http"].alive():
+                raise RuntimeError(f"store limit exited:\n{procs['store_rpc'].tail()}\n{procs['store_http'].tail()}")
+            request = urllib.request.Request(store_url + "/write", method="POST", data=b"")
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return json.loads(response.read())["id"]
+        ids = []
+        wait_until(lambda: ids.append(store_ready()) or True, 60, "bench store limit services")
         wait_until(lambda: ready(procs["noop_http"], noop_url + "/noop"), 60, "bench no-op service")
         wait_until(lambda: procs["echo_rpc"].alive() and ready(procs["echo_http"], echo_url + "/echo"), 60,
                    "bench echo services")
         wait_until(lambda: procs["echo_uc_rpc"].alive() and ready(procs["echo_uc_http"], unconfirmed_url + "/echo"),
                    60, "bench unconfirmed echo services")
         pids = {name: proc.popen.pid for name, proc in procs.items()}
-        cpu_pids = machine_pids(pids)
+        cpu_pids = machine_pids({**pids, **results.get("_database_pids", {})})
 
         def only(*names):
             return {k: v for k, v in cpu_pids.items() if k not in procs or k in names}
@@ -330,6 +356,14 @@ def measure_nameko_limits(results, runner, base_env):
                                only("echo_uc_http", "echo_uc_rpc"))
         results["limits"]["nameko_http_rpc_echo_unconfirmed"] = unconfirmed
         show_http("the same echo, RPC without confirms", unconfirmed)
+        write = measured(runner, store_url, load.Target("limit-write", "POST", "/write", {}, "{}"),
+                         only("store_http", "store_rpc"))
+        results["limits"]["write_limit"] = write
+        show_http("write limit: @http → @rpc → 2-doc transaction", write)
+        read = measured(runner, store_url, load.Target("limit-read", "GET", f"/read/{ids[0]}"),
+                        only("store_http", "store_rpc"))
+        results["limits"]["read_limit"] = read
+        show_http("read limit: @http → @rpc → find_one(_id)", read)
         results["limits"]["nameko_process_rss_mb"] = {name: round(procstat.rss_mb(pid), 1)
                                                       for name, pid in pids.items()}
         say(f"  nameko process RSS (MB): {results['limits']['nameko_process_rss_mb']}")
@@ -341,11 +375,12 @@ def measure_nameko_limits(results, runner, base_env):
 def setup_users(base_url, admin_user, admin_password, run_id):
     admin = Api(base_url, login(base_url, admin_user, admin_password))
     people = {}
-    for key, roles in (("head", ["department_head"]), ("prosecutor", ["prosecutor"])):
+    for key, roles, department in (("head", ["department_head"], "criminal"), ("prosecutor", ["prosecutor"], "criminal"),
+                                   ("manager", ["case_manager"], "case_management")):
         username = f"bench_{key}_{run_id[-6:]}"
         password = secrets.token_urlsafe(12)
         _, user = admin.call("POST", "/v1/users", {"username": username, "password": password,
-                                                   "display_name": f"基准{key}", "department": "criminal",
+                                                   "display_name": f"基准{key}", "department": department,
                                                    "roles": roles}, expect=201)
         people[key] = {"id": user["id"], "token": login(base_url, username, password)}
     return people
@@ -428,7 +463,7 @@ class Outbox:
 def measure_platform(results, runner, platform, people, run_id, outbox):
     base = platform.base_url
     pids = platform.pids()
-    cpu_pids = machine_pids({**pids, "secantusdb": results["_secantus_pid"]})
+    cpu_pids = machine_pids({**pids, **results["_database_pids"]})
     profile_pids = {"gateway": pids["gateway"], "cases": pids["cases"], "secantusdb": results["_secantus_pid"]}
     auth = {"Authorization": f"Bearer {people['head']['token']}"}
     echo_rps = results["limits"]["nameko_http_rpc_echo"]["rps"]
@@ -447,6 +482,7 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     results["platform"]["post_cases"] = post
     show_http("POST /v1/cases", post, echo_rps, TARGETS["post_vs_echo"])
     say(f"  {'':<34} = {post['ratio_to_echo_unconfirmed']:.2f}× the echo with unconfirmed RPC (like for like)")
+    vs_limit(post, results["limits"].get("write_limit"), "write limit", TARGETS["post_vs_write_limit"])
     # Each POST adds a case.registered event to the outbox; the relay publishes them one by one.
     drain = outbox.drain()
     drain["events_written"] = drain["pending_at_end_of_load"] + outbox.counts()["sent"] - before["sent"] \
@@ -465,9 +501,22 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     results["platform"]["get_case"] = get
     show_http("GET /v1/cases/{id}", get, echo_rps, TARGETS["get_vs_echo"])
     say(f"  {'':<34} = {get['ratio_to_echo_unconfirmed']:.2f}× the echo with unconfirmed RPC (like for like)")
+    vs_limit(get, results["limits"].get("read_limit"), "read limit", TARGETS["get_vs_read_limit"])
 
     measure_event_latency(results, runner, platform, people, run_id, case_id, auth, cpu_pids, outbox)
     measure_login_burst(results, platform, people, case_id)
+
+
+def vs_limit(result, limit, label, target):
+    """The platform figure as a ratio to the limit of the same work (issue 7)."""
+    if not limit:
+        return
+    r = ratio(result["rps"], limit["rps"])
+    key = "ratio_to_" + label.replace(" ", "_")
+    result[key] = r
+    met = r is not None and r >= target and result["errors"] == 0
+    say(f"  {'':<34} = {r:.2f}× the {label} ({limit['rps']:.1f} req/s; target ≥ {target}× with 0 errors: "
+        f"{'met' if met else 'MISSED'})")
 
 
 def measure_event_latency(results, runner, platform, people, run_id, get_case_id, auth, cpu_pids, outbox):
@@ -613,7 +662,7 @@ def measure_memory(results, platform):
     secantus = procstat.rss_mb(results["_secantus_pid"])
     results["platform"]["secantusdb_rss_mb"] = round(secantus, 1) if secantus else None
     worst = max(rss.values()) if rss else None
-    met = worst is not None and worst <= TARGETS["rss_mb"] and len(rss) == 3
+    met = worst is not None and worst <= TARGETS["rss_mb"] and len(rss) == len(platform.processes)
     say("\n▶ resident memory after the run (VmRSS): "
         + ", ".join(f"{k} {v:.1f} MB" for k, v in rss.items())
         + f"   (target every process ≤ {TARGETS['rss_mb']:g} MB: {'met' if met else 'MISSED'}; "
@@ -650,7 +699,10 @@ def markdown(results):
     ]
     for label, r in (("nameko `@http` no-op", noop), ("nameko `@http` → `@rpc` echo → JSON", echo),
                      ("the same echo, RPC without publisher confirms (as the platform)",
-                      lim.get("nameko_http_rpc_echo_unconfirmed"))):
+                      lim.get("nameko_http_rpc_echo_unconfirmed")),
+                     ("write limit: `@http` → `@rpc` → the two-document transaction (unconfirmed RPC)",
+                      lim.get("write_limit")),
+                     ("read limit: `@http` → `@rpc` → `find_one` by `_id` (unconfirmed RPC)", lim.get("read_limit"))):
         if r:
             lines.append(f"| {label} | {_fmt(r['rps'])} req/s | {_fmt(r['p50_ms'], 2)} ms | "
                          f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} | {_fmt(r.get('machine_cpu_ms_per_request'), 2)} ms |")
@@ -676,6 +728,14 @@ def markdown(results):
                          f"{_fmt(r['p99_ms'], 2)} ms | {r['errors']} | {r['ratio_to_echo']:.2f}× echo "
                          f"({_fmt(r.get('ratio_to_echo_unconfirmed'), 2)}× unconfirmed echo) | "
                          f"≥ {TARGETS[target]}× echo, 0 errors | {_met(met)} |")
+    for key, label, ratio_key, target in (("post_cases", "`POST /v1/cases`", "ratio_to_write_limit", "post_vs_write_limit"),
+                                          ("get_case", "`GET /v1/cases/{id}`", "ratio_to_read_limit", "get_vs_read_limit")):
+        r = plat.get(key)
+        if r and r.get(ratio_key) is not None:
+            met = r[ratio_key] >= TARGETS[target] and r["errors"] == 0
+            lines.append(f"| {label} vs the {ratio_key[9:].replace('_', ' ')} | {_fmt(r['rps'])} req/s | "
+                         f"{_fmt(r['p50_ms'], 2)} ms | {_fmt(r['p99_ms'], 2)} ms | {r['errors']} | "
+                         f"{r[ratio_key]:.2f}× | ≥ {TARGETS[target]}×, 0 errors | {_met(met)} |")
     ev = plat.get("assign_to_notification")
     if ev:
         met = ev["p99_ms"] is not None and ev["p99_ms"] <= TARGETS["event_p99_ms"] and not ev["errors"] \
@@ -712,6 +772,7 @@ def markdown(results):
                       f"GET p99 {_fmt(ev['background_load']['p99_ms'], 2)} ms, errors "
                       f"{ev['background_load']['errors']}."]
     rows = [(label, r) for label, r in (("no-op limit", noop), ("echo limit", echo),
+                                        ("write limit", lim.get("write_limit")), ("read limit", lim.get("read_limit")),
                                         ("POST /v1/cases", plat.get("post_cases")),
                                         ("GET /v1/cases/{id}", plat.get("get_case"))) if r]
     if rows:
@@ -728,6 +789,8 @@ def markdown(results):
             lines += ["", "SecantusDB work per HTTP request (serverStatus deltas over the measured run): "
                       + "; ".join(f"{label}: " + ", ".join(f"{k} {v}" for k, v in d.items()) for label, d in db_rows)
                       + "."]
+    if results.get("scale"):
+        lines += scale.markdown_rows(results["scale"])
     return "\n".join(lines) + "\n"
 
 
@@ -767,31 +830,47 @@ def main():
         say("• BENCH_PROFILE=1: py-spy profiles go to var/bench/profiles/ (figures of this run are perturbed)")
     broker_reachable(f"pyamqp://guest:guest@{AMQP_HOST}/")
     create_vhost(vhost)
-    secantus = platform = None
+    databases = platform = None
     failed = False
+    results["config"]["phases"] = PHASES
+    say(f"• phases: {', '.join(PHASES)}")
     try:
         broker_reachable(amqp_uri)
-        secantus, mongo_uri = start_secantus(":memory:", free_port(), LOG_DIR)
-        results["_secantus_pid"] = secantus.popen.pid
-        measure_raw(results, amqp_uri, mongo_uri, run_id)
-        measure_nameko_limits(results, runner, {"AMQP_URI": amqp_uri})
+        # As make run: one SecantusDB process per service database (in memory here).
+        # A larger WiredTiger cache than the default 1G: the bulk load of the scale phase overflowed
+        # it (WT_CACHE_FULL) on a loaded machine.
+        databases = ServiceDatabases(":memory:", LOG_DIR, cache_size=os.environ.get("BENCH_DB_CACHE", "3G"))
+        uris = databases.start()
+        mongo_uri = uris["cases"]
+        results["_secantus_pid"] = databases.processes["cases"].popen.pid
+        results["_database_pids"] = databases.pids()
+        if "limits" in PHASES:
+            measure_raw(results, amqp_uri, mongo_uri, run_id)
+            measure_nameko_limits(results, runner, {"AMQP_URI": amqp_uri}, mongo_uri, run_id)
 
         admin_user, admin_password = f"admin_{run_id[-6:]}", secrets.token_urlsafe(16)
         env = {"AMQP_URI": amqp_uri, "MONGO_URI": mongo_uri, "MONGO_DB_PREFIX": run_id,
                "JWT_SECRET": secrets.token_urlsafe(48), "PINGJIAN_ADMIN_USER": admin_user,
                "PINGJIAN_ADMIN_PASSWORD": admin_password,
                "PINGJIAN_DATA_KEYS": f"bench:{Fernet.generate_key().decode()}"}
-        say("\n• starting the platform (cases, notifications, gateway)")
-        platform = LocalPlatform(env, LOG_DIR, gateway_port=free_port())
+        say("\n• starting the platform (every service and the gateway; a SecantusDB per service)")
+        platform = LocalPlatform(env, LOG_DIR, gateway_port=free_port(), overrides=databases.overrides())
         platform.start()
         people = setup_users(platform.base_url, admin_user, admin_password, run_id)
-        outbox = Outbox(mongo_uri, run_id)
-        try:
-            measure_platform(results, runner, platform, people, run_id, outbox)
-            measure_fanout(results, platform.base_url, mongo_uri, run_id, people["head"]["token"],
-                           people["prosecutor"]["id"], Api, create_cases, pct, say)
-        finally:
-            outbox.close()
+        if "platform" in PHASES:
+            outbox = Outbox(mongo_uri, run_id)
+            try:
+                measure_platform(results, runner, platform, people, run_id, outbox)
+                measure_fanout(results, platform.base_url, uris, run_id, people["head"]["token"],
+                               people["prosecutor"]["id"], Api, create_cases, pct, say)
+            finally:
+                outbox.close()
+        if "scale" in PHASES:
+            say(f"\n• bulk-loading {scale.CASES:,} cases and {scale.NOTIFICATIONS:,} notifications into the databases")
+            info = scale.load(uris, run_id, people)
+            say(f"  loaded in {info['load_seconds']} s")
+            cpu_pids = machine_pids({**platform.pids(), **databases.pids()})
+            scale.measure(results, platform.base_url, people, info, CLIENTS, cpu_pids)
         measure_memory(results, platform)
     except Exception:
         failed = True
@@ -800,8 +879,8 @@ def main():
     finally:
         if platform is not None:
             platform.stop()
-        if secantus is not None:
-            secantus.stop()
+        if databases is not None:
+            databases.stop()
         try:
             delete_vhost(vhost)
         except Exception as exc:  # reported, the figures are still worth writing

@@ -17,7 +17,7 @@ inside one ``store.transaction``; ``Stale`` then means "decide again" for the wh
 """
 from pymongo.errors import DuplicateKeyError
 
-from kit import clock
+from kit import clock, search
 from kit.errors import Conflict, NotFound
 
 ATTEMPTS = 5
@@ -31,10 +31,14 @@ class Aggregates:
     """One collection of versioned documents of a store (``Store``): ``insert``, ``get``, ``change``.
 
     ``not_found`` is the zh-CN message of a 404; ``duplicate(doc)`` turns a unique-index clash on
-    insert into the Conflict to raise (field and message), or None to let it propagate."""
+    insert into the Conflict to raise (field and message), or None to let it propagate.
+    ``search_fields`` are the text fields a list searches by substring (kit/search.py): their grams
+    are stored with each insert and each change of one of them."""
 
-    def __init__(self, store, collection, *, not_found, duplicate=None, journal=None, sealed=None):
+    def __init__(self, store, collection, *, not_found, duplicate=None, journal=None, sealed=None,
+                 search_fields=()):
         self.store = store
+        self.search_fields = tuple(search_fields)
         self.collection = store.db[collection]
         self.not_found = not_found
         self.duplicate = duplicate
@@ -80,6 +84,8 @@ class Aggregates:
     # -- building blocks for a transaction of the caller's ------------------------------------------
     def stage_insert(self, session, doc, events):
         doc.setdefault("version", 1)
+        if self.search_fields:
+            doc[search.FIELD] = search.grams(*(doc.get(field) for field in self.search_fields))
         self.collection.insert_one(self._for_storage(doc), session=session)
         self.store.emit(session, doc["_id"], events, aggregate_version=doc["version"])
         if self.journal:
@@ -89,6 +95,9 @@ class Aggregates:
     def stage_change(self, session, doc, changes, events):
         """Write ``changes`` if ``doc`` is still at its version (else Stale); returns the new document."""
         changes = {**changes, "updated_at": clock.now()}
+        if any(field in changes for field in self.search_fields):
+            merged = {**doc, **changes}
+            changes[search.FIELD] = search.grams(*(merged.get(field) for field in self.search_fields))
         new_version = doc["version"] + 1
         result = self.collection.update_one({"_id": doc["_id"], "version": doc["version"]},
                                             {"$set": self._for_storage(changes), "$inc": {"version": 1}},

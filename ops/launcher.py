@@ -121,12 +121,14 @@ class Process:
             return ""
 
 
-def start_secantus(storage_path, port, log_dir):
-    """SecantusDB (MongoDB wire protocol) as its own process; GPL, so never imported."""
+def start_secantus(storage_path, port, log_dir, name="secantusdb", cache_size=None):
+    """SecantusDB (MongoDB wire protocol) as its own process; GPL, so never imported.
+    ``cache_size`` (e.g. "2G"): its WiredTiger cache, default 1G."""
     if storage_path != ":memory:":
         Path(storage_path).mkdir(parents=True, exist_ok=True)
-    proc = Process("secantusdb", [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
-                                  "--storage-path", str(storage_path), "--log-level", "WARNING"],
+    proc = Process(name, [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
+                          "--storage-path", str(storage_path), "--log-level", "WARNING",
+                          *(["--cache-size", cache_size] if cache_size else [])],
                    dict(os.environ), log_dir).start()
     uri = f"mongodb://127.0.0.1:{port}/"
     try:
@@ -135,6 +137,121 @@ def start_secantus(storage_path, port, log_dir):
         proc.stop()
         raise RuntimeError(f"SecantusDB did not start:\n{proc.tail()}") from None
     return proc, uri
+
+
+# -- one SecantusDB process per service database ------------------------------------------------
+# SecantusDB serves one request at a time per process and materialises a scan whole: with every
+# service on one process, one service's slow read stalled all the others (four concurrent 1.7 s
+# lists held an unrelated point read for 6.8 s). So ``make run`` gives each service's database its
+# own process, data in <var>/mongo/<service>/, and each service its own MONGO_URI. (Docker compose
+# keeps one real MongoDB replica set: mongod serves requests concurrently.)
+# A database of no current service in a store of the earlier single-process layout (the gateway's
+# old users, which the accounts service's upgrade reads) goes with the accounts database.
+HOME_OF_OTHER_DATABASES = "accounts"
+
+
+class ServiceDatabases:
+    """SecantusDB processes, one per service in SERVICES: ``start()`` -> {service: uri}."""
+
+    def __init__(self, root, log_dir, base_port=None, services=None, cache_size=None):
+        self.root = root if root == ":memory:" else Path(root)
+        self.cache_size = cache_size
+        self.log_dir = log_dir
+        self.base_port = base_port
+        self.services = list(services or SERVICES)
+        self.processes, self.uris = {}, {}
+
+    def path(self, service):
+        return ":memory:" if self.root == ":memory:" else self.root / service
+
+    def start(self):
+        try:
+            for i, service in enumerate(self.services):
+                port = self.base_port + i if self.base_port else free_port()
+                proc, uri = start_secantus(self.path(service), port, self.log_dir, name=f"secantusdb-{service}",
+                                           cache_size=self.cache_size)
+                self.processes[service], self.uris[service] = proc, uri
+        except Exception:
+            self.stop()
+            raise
+        return dict(self.uris)
+
+    def overrides(self):
+        """LocalPlatform overrides: each service's own MONGO_URI."""
+        return {service: {"MONGO_URI": uri} for service, uri in self.uris.items()}
+
+    def pids(self):
+        return {f"secantusdb-{s}": p.popen.pid for s, p in self.processes.items() if p.alive()}
+
+    def stop(self):
+        for proc in self.processes.values():
+            proc.stop()
+
+
+def start_service_databases(root, log_dir, base_port=None, say=print):
+    """The started ServiceDatabases under ``root``; a store of the earlier single-process layout
+    found there is split into them first (``split_single_store``)."""
+    pending = _set_aside_single_store(root) if root != ":memory:" else None
+    databases = ServiceDatabases(root, log_dir, base_port)
+    databases.start()
+    if pending is not None and pending.exists():
+        try:
+            say(f"• one database process per service now: moving the data of {pending} into them")
+            split_single_store(pending, root, log_dir, databases, say)
+        except Exception:
+            databases.stop()
+            raise
+    return databases
+
+
+def _set_aside_single_store(root):
+    """Move an earlier single store's files out of ``root`` (to ``<root>.single-store``) so the
+    per-service stores can live under it; returns that path (existing if a split is pending)."""
+    root = Path(root)
+    old = root.parent / (root.name + ".single-store")
+    if (root / "WiredTiger").exists() and not old.exists():
+        old.mkdir()
+        for entry in list(root.iterdir()):
+            entry.rename(old / entry.name)
+    return old
+
+
+def split_single_store(old, root, log_dir, databases, say=print):
+    """Copy each database of the earlier single store at ``old`` into its service's own store, then
+    keep the old store as <root>/single-store-before-split (a backup nothing reads). Indexes are
+    created by each service at its start. Documents already copied (same ``_id``) are skipped, so a
+    split interrupted midway simply runs again at the next start."""
+    from pymongo import MongoClient
+    from pymongo.errors import BulkWriteError
+    proc, uri = start_secantus(old, free_port(), log_dir, name="secantusdb-single-store")
+    try:
+        with MongoClient(uri, tz_aware=True) as source:
+            for name in source.list_database_names():
+                if name in ("admin", "local", "config"):
+                    continue
+                service = next((s for s in databases.services if name.endswith(f"_{s}")), HOME_OF_OTHER_DATABASES)
+                with MongoClient(databases.uris[service], tz_aware=True) as target:
+                    copied = 0
+                    for collection in source[name].list_collection_names():
+                        batch = []
+                        for doc in source[name][collection].find({}):
+                            batch.append(doc)
+                            if len(batch) >= 1000:
+                                copied += _insert_new(target[name][collection], batch, BulkWriteError)
+                                batch = []
+                        if batch:
+                            copied += _insert_new(target[name][collection], batch, BulkWriteError)
+                say(f"  moved database {name} to the {service} store ({copied} documents)")
+    finally:
+        proc.stop()
+    Path(old).rename(Path(root) / "single-store-before-split")
+
+
+def _insert_new(collection, docs, error):
+    try:
+        return len(collection.insert_many(docs, ordered=False).inserted_ids)
+    except error as exc:  # already copied by an interrupted earlier run
+        return exc.details.get("nInserted", 0)
 
 
 class LocalPlatform:

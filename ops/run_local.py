@@ -1,6 +1,7 @@
 """``make run`` (``python -m ops.run_local``): the whole platform on this machine.
 
-SecantusDB under the var dir (unless MONGO_URI is given), a broker (see
+SecantusDB under the var dir, one process per service database (unless MONGO_URI
+is given: then every service uses that server), a broker (see
 ops/broker.py: AMQP_URI, the local RabbitMQ, or a private node under the var
 dir), every service and the gateway on 127.0.0.1:8000. Data survives a
 restart; ``make clean`` wipes the var dir (PINGJIAN_VAR_DIR, default var/).
@@ -18,7 +19,7 @@ from cryptography.fernet import Fernet
 from kit.preflight import ALLOW_DEV_SECRETS, DEV_ADMIN_PASSWORD, DEV_ADMIN_USER
 from kit.redact import redact
 from ops.broker import BrokerError, ensure_broker
-from ops.launcher import ROOT, SERVICES, LocalPlatform, start_secantus
+from ops.launcher import HOME_OF_OTHER_DATABASES, ROOT, SERVICES, LocalPlatform, start_service_databases
 
 
 
@@ -77,11 +78,17 @@ def main():
         started.append(broker)
 
         mongo_uri = os.environ.get("MONGO_URI")
+        overrides = {}
         if not mongo_uri:
+            # One SecantusDB process per service database (ops/launcher.py ServiceDatabases), on
+            # consecutive ports from PINGJIAN_MONGO_PORT; each service gets its own MONGO_URI.
             mongo_port = int(os.environ.get("PINGJIAN_MONGO_PORT", "27117"))
-            say(f"• starting SecantusDB on 127.0.0.1:{mongo_port} (data in {var / 'mongo'})")
-            mongo, mongo_uri = start_secantus(var / "mongo", mongo_port, log_dir)
-            started.append(mongo)
+            say(f"• starting SecantusDB, one process per service database, on 127.0.0.1:{mongo_port}"
+                f"–{mongo_port + len(SERVICES) - 1} (data in {var / 'mongo'})")
+            databases = start_service_databases(var / "mongo", log_dir, mongo_port, say=say)
+            started.append(databases)
+            overrides = databases.overrides()
+            mongo_uri = databases.uris[HOME_OF_OTHER_DATABASES]  # nothing reads it; config.yml needs one
 
         admin_user = os.environ.get("PINGJIAN_ADMIN_USER") or DEV_ADMIN_USER
         admin_password = os.environ.get("PINGJIAN_ADMIN_PASSWORD") or DEV_ADMIN_PASSWORD
@@ -91,7 +98,7 @@ def main():
                "PINGJIAN_DATA_KEYS": os.environ.get("PINGJIAN_DATA_KEYS") or dev_data_keys(var),
                # The development admin password is published in README: only make run may use it.
                ALLOW_DEV_SECRETS: "1"}
-        platform = LocalPlatform(env, log_dir, gateway_port=port)
+        platform = LocalPlatform(env, log_dir, gateway_port=port, overrides=overrides)
         say(f"• starting services: {', '.join([*SERVICES, 'gateway'])} (logs in {log_dir})")
         started.append(platform)  # stop() copes with a half-started platform
         try:

@@ -1,6 +1,8 @@
 """Statistics counters, free of any broker or database: what each change adds to or takes from the
 counters of the case's registration day and department (kept in the same transaction as the change,
 so the statistics are exact and read from a few small documents at any scale)."""
+from datetime import date, timedelta
+
 from contracts import enums
 
 MONEY = ("amount_involved_fen", "recovered_fen", "wage_owed_fen", "wage_recovered_fen")
@@ -73,3 +75,39 @@ def report(totals):
         "wage_recovered_fen": totals.get("wage_recovered_fen", 0),
         "evaluations_by_grade": group("grade", enums.EVALUATION_GRADES),
     }
+
+
+def _month_after(month):
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def _month_before(month):
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
+
+
+def _last_day(month):
+    if month == "9999-12":
+        return "9999-12-31"
+    return (date.fromisoformat(_month_after(month) + "-01") - timedelta(days=1)).isoformat()
+
+
+def whole_months(first_day, last_day):
+    """(first, last) months ("YYYY-MM") wholly inside ``first_day``..``last_day`` (ISO dates), or
+    (None, None) if there is none."""
+    first = first_day[:7] if first_day.endswith("-01") else (_month_after(first_day[:7]) if first_day[:7] < "9999-12" else None)
+    last = last_day[:7] if last_day == _last_day(last_day[:7]) else (_month_before(last_day[:7]) if last_day[:7] > "0001-01" else None)
+    if first is None or last is None or first > last:
+        return None, None
+    return first, last
+
+
+def edge_days(first_day, last_day, first_month, last_month):
+    """The day ranges of ``first_day``..``last_day`` outside the whole months (0, 1 or 2 of them)."""
+    edges = []
+    if first_day < first_month + "-01":
+        edges.append((first_day, (date.fromisoformat(first_month + "-01") - timedelta(days=1)).isoformat()))
+    if last_day > _last_day(last_month):
+        edges.append(((date.fromisoformat(_last_day(last_month)) + timedelta(days=1)).isoformat(), last_day))
+    return edges

@@ -17,7 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from kit.mongo import get_client
-from ops.launcher import LocalPlatform, free_port
+from ops.launcher import LocalPlatform, ServiceDatabases, free_port
 from tests.support.api import Api
 from tests.support.tcp_proxy import TcpProxy
 
@@ -36,11 +36,21 @@ class Stack:
     amqp_uri: Optional[str] = None
     log_dir: Optional[str] = None
     jwt_secret: Optional[str] = None  # local platform only: lets a test sign an expired token
+    # Like make run: each service's database on its own SecantusDB process (service -> uri).
+    service_uris: Optional[dict] = None
 
     def db(self, service):
         if not self.mongo_uri:
             pytest.skip("needs direct database access (local platform only)")
-        return get_client(self.mongo_uri)[f"{self.db_prefix}_{service}"]
+        uri = (self.service_uris or {}).get(service, self.mongo_uri)
+        return get_client(uri)[f"{self.db_prefix}_{service}"]
+
+    def clients(self):
+        """A client of every database server of the platform (one per service, as make run)."""
+        if not self.mongo_uri:
+            pytest.skip("needs direct database access (local platform only)")
+        uris = sorted(set((self.service_uris or {}).values()) | {self.mongo_uri})
+        return [get_client(uri) for uri in uris]
 
 
 @contextmanager
@@ -67,14 +77,21 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
     overrides = ({"cases": {"RELAY_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}"}}
                  if proxy else {})
     log_dir = tempfile.mkdtemp(prefix="pingjian-e2e-")
-    platform = None
+    platform = databases = None
     try:
+        # As make run starts it: one SecantusDB process per service database (in memory here).
+        databases = ServiceDatabases(":memory:", log_dir)
+        databases.start()
+        for service, extra in databases.overrides().items():
+            overrides[service] = {**overrides.get(service, {}), **extra}
         platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
-                    log_dir, env["JWT_SECRET"])
+                    log_dir, env["JWT_SECRET"], dict(databases.uris))
     finally:
         if platform is not None:
             platform.stop()
+        if databases is not None:
+            databases.stop()
         if proxy is not None:
             proxy.stop()
         rabbit_manager.delete_vhost(vhost)

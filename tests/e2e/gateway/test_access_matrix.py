@@ -32,13 +32,13 @@ ROLE_BOUND = sorted((method, path, role) for method, path, route in _table() if 
 def snapshot(stack):
     """Documents per collection of every database of this platform (bookkeeping left out, and the
     access ledger, which records every refusal by design)."""
-    client = stack.db("accounts").client
     counts = {}
-    for name in client.list_database_names():
-        if name.startswith(f"{stack.db_prefix}_") and name != f"{stack.db_prefix}_audit":
-            for collection in client[name].list_collection_names():
-                if collection not in BOOKKEEPING:
-                    counts[f"{name}.{collection}"] = client[name][collection].count_documents({})
+    for client in stack.clients():  # one database server per service, as make run
+        for name in client.list_database_names():
+            if name.startswith(f"{stack.db_prefix}_") and name != f"{stack.db_prefix}_audit":
+                for collection in client[name].list_collection_names():
+                    if collection not in BOOKKEEPING:
+                        counts[f"{name}.{collection}"] = client[name][collection].count_documents({})
     return counts
 
 
