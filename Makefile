@@ -33,7 +33,7 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
-## bench-recommendations: GET /v1/recommendations?overdue=true over 20,000 recommendations (bench/recommendations.py)
+## bench-recommendations: only the overdue recommendations list of the scale phase, on a platform of its own
 bench-recommendations: install
 	$(BIN)/python -m bench.recommendations
 

@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
 
-from bench import load, procstat, raw, scale  # noqa: E402
+from bench import load, procstat, raw, recommendations, scale  # noqa: E402
 from bench.fanout import measure_fanout  # noqa: E402
 from ops.launcher import (BIN, LocalPlatform, Process, ServiceDatabases, broker_reachable, free_port,  # noqa: E402
                           wait_until)
@@ -871,6 +871,11 @@ def main():
             say(f"  loaded in {info['load_seconds']} s")
             cpu_pids = machine_pids({**platform.pids(), **databases.pids()})
             scale.measure(results, platform.base_url, people, info, CLIENTS, cpu_pids)
+            say(f"\n▶ recommendations: the overdue list over {recommendations.COUNT:,} recommendations (issue 9)")
+            overdue = recommendations.measure_overdue_list(platform.base_url, people["manager"]["token"],
+                                                           uris["recommendations"], run_id)
+            results["recommendations_overdue"] = overdue
+            say(f"  {json.dumps(overdue, ensure_ascii=False)}")
         measure_memory(results, platform)
     except Exception:
         failed = True
