@@ -60,8 +60,8 @@ from cryptography.fernet import Fernet  # noqa: E402
 
 from bench import load, procstat, raw, recommendations, scale  # noqa: E402
 from bench.fanout import measure_fanout  # noqa: E402
-from ops.launcher import (BIN, LocalPlatform, Process, ServiceDatabases, broker_reachable, free_port,  # noqa: E402
-                          wait_until)
+from ops.launcher import (BIN, GATEWAY, LocalPlatform, Process, ServiceDatabases, broker_reachable,  # noqa: E402
+                          free_port, service_command, wait_until)
 
 OUT = ROOT / "var" / "bench"
 LOG_DIR = OUT / "logs"
@@ -503,8 +503,31 @@ def measure_platform(results, runner, platform, people, run_id, outbox):
     say(f"  {'':<34} = {get['ratio_to_echo_unconfirmed']:.2f}× the echo with unconfirmed RPC (like for like)")
     vs_limit(get, results["limits"].get("read_limit"), "read limit", TARGETS["get_vs_read_limit"])
 
+    measure_ledger_cost(results, runner, platform, case_id, auth, get)
     measure_event_latency(results, runner, platform, people, run_id, case_id, auth, cpu_pids, outbox)
     measure_login_burst(results, platform, people, case_id)
+
+
+def measure_ledger_cost(results, runner, platform, case_id, auth, with_ledger):
+    """The access ledger's cost (issue 13): the same GET through a second gateway process of the same
+    platform started with LEDGER_ENABLED=0, right after the measured run with it."""
+    port = free_port()
+    env = {**platform.env, "GATEWAY_ADDRESS": f"127.0.0.1:{port}", "LEDGER_ENABLED": "0"}
+    gateway = Process("gateway-no-ledger", service_command(GATEWAY), env, LOG_DIR).start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: http_ok(f"{base}/health"), 60, "the gateway without the ledger")
+        target = load.Target("get-case-no-ledger", "GET", f"/v1/cases/{case_id}", auth)
+        without = measured(runner, base, target, machine_pids({**platform.pids(), "gateway-no-ledger": gateway.popen.pid}))
+    finally:
+        gateway.stop()
+    figure = {"with_ledger_rps": with_ledger["rps"], "without_ledger_rps": without["rps"],
+              "ratio": ratio(with_ledger["rps"], without["rps"]),
+              "with_ledger_p99_ms": with_ledger.get("p99_ms"), "without_ledger_p99_ms": without.get("p99_ms"),
+              "without_errors": without["errors"]}
+    results["platform"]["ledger_cost"] = figure
+    say(f"  {'GET /v1/cases/{id} without the ledger':<34} {without['rps']:.1f} req/s: with it "
+        f"{figure['ratio']:.2f}× of that (the access ledger's cost)")
 
 
 def vs_limit(result, limit, label, target):
