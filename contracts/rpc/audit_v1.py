@@ -1,13 +1,13 @@
 """RPC contract of the ``audit`` service, version 1 (also the HTTP bodies of /v1/audit)."""
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.fields import day, line
-from contracts.rpc.common import PageQuery
+from contracts.rpc.common import FromWireName, PageQuery
 
 ACTIONS = ("read", "create", "update", "delete", "login", "logout")
 
 
-class EntryQuery(PageQuery):
+class EntryQuery(PageQuery, FromWireName):
     user_id = line(1, 128, load_default=None)
     # A resource type (``cases``) or the id of one resource (a case's id).
     resource = line(1, 128, load_default=None)
@@ -16,12 +16,6 @@ class EntryQuery(PageQuery):
     from_ = day(data_key="from", load_default=None, allow_none=True)
     to = day(load_default=None, allow_none=True)
 
-    @pre_load
-    def _loaded_before(self, data, **kwargs):
-        # The gateway loads the query string, the service loads what it forwards ("from" is a keyword).
-        if isinstance(data, dict) and "from_" in data:
-            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
-        return data
 
     @validates_schema
     def _ordered(self, data, **kwargs):

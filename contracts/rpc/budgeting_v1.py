@@ -1,11 +1,11 @@
 """RPC contract of the ``budgeting`` service, version 1 (also the HTTP bodies of /v1/budget and
 /v1/vehicles). Every amount is integer fen (``contracts.fields.money``): a float, a string, a
 negative or an absurd amount (> 10^13 fen) is a 400 naming the field."""
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from contracts import enums
 from contracts.fields import code, day, line, money, text, utc_datetime
-from contracts.rpc.common import PageQuery
+from contracts.rpc.common import FromWireName, PageQuery
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -240,18 +240,11 @@ class Booking(Schema):
     created_at = fields.DateTime(format="iso")
 
 
-class BookingQuery(PageQuery):
+class BookingQuery(PageQuery, FromWireName):
     """Bookings overlapping [from, to) (either end open when absent)."""
     from_ = utc_datetime(load_default=None, data_key="from")
     to = utc_datetime(load_default=None)
 
-    @pre_load
-    def _loaded_before(self, data, **kwargs):
-        # The gateway loads the query string, then the service loads what it forwards: accept the
-        # attribute name as well as the wire name ("from" is a Python keyword).
-        if isinstance(data, dict) and "from_" in data:
-            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
-        return data
 
     @validates_schema
     def _ordered(self, data, **kwargs):

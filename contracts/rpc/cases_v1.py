@@ -1,11 +1,11 @@
 """RPC contract of the ``cases`` service, version 1 (also the HTTP bodies of /v1/cases)."""
 import re
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, money, text
-from contracts.rpc.common import PageQuery
+from contracts.rpc.common import FromWireName, PageQuery
 
 # A resident identity card number: 18 characters (17 digits and a digit or X) or the older 15 digits.
 _ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
@@ -267,17 +267,10 @@ class EvaluationPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class StatsQuery(Schema):
+class StatsQuery(FromWireName):
     # Cases registered from ``from`` to ``to`` (inclusive, Asia/Shanghai dates); all time if absent.
     from_ = day(data_key="from", load_default=None, allow_none=True)
 
-    @pre_load
-    def _loaded_before(self, data, **kwargs):
-        # The gateway loads the query string, then the service loads what it forwards: accept the
-        # attribute name as well as the wire name ("from" is a Python keyword).
-        if isinstance(data, dict) and "from_" in data:
-            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
-        return data
     to = day(load_default=None, allow_none=True)
     department = code(enums.DEPARTMENTS, load_default=None)
 

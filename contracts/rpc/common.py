@@ -1,5 +1,5 @@
 """Schemas shared by several RPC contracts."""
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 from kit.errors import ValidationFailed
 from kit.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH, decode_cursor
@@ -24,4 +24,16 @@ class PageQuery(Schema):
     @post_load
     def cap_limit(self, data, **kwargs):
         data["limit"] = min(data["limit"], PAGE_LIMIT_MAX)
+        return data
+
+
+class FromWireName(Schema):
+    """Base of a query with a ``from`` field (a Python keyword: the attribute is ``from_``). The
+    gateway loads the query string, then the service loads what the gateway forwards: both the wire
+    name and the attribute name load."""
+
+    @pre_load
+    def _from_attribute_name(self, data, **kwargs):
+        if isinstance(data, dict) and "from_" in data:
+            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
         return data

@@ -12,12 +12,15 @@ service (see services/cases/service.py and services/cases/exports.py). A dataset
 is accepted by the contract and a request for it is a 400 naming ``dataset``.
 """
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, day, line, text
 from contracts.rpc.common import PageQuery
+from kit import clock
+from kit.errors import Forbidden, ValidationFailed
 
 EXPORT_ROWS = "export_rows"  # the query every owning service offers
 MAX_ROWS = 50_000  # upper bound of EXPORT_MAX_ROWS: one file, one RPC reply
@@ -83,6 +86,37 @@ class Dataset:
     @property
     def available(self):
         return self.columns is not None
+
+    def ensure_export_call(self, actor, export_id):
+        """Only the exports service, naming the approved export it acts for, gets this dataset's rows."""
+        if EXPORT_SERVICE_ROLE not in actor.roles or not export_id:
+            raise Forbidden(f"仅经批准的数据导出可调取数据集 {self.name}")
+
+    def checked(self, query):
+        """(fields, loaded filters) of an ``export_rows`` query, checked again by the owning service
+        against this registry, so a column outside it can never leave; ValidationFailed names the field."""
+        if query["dataset"] != self.name:
+            raise ValidationFailed("请求参数有误", fields={"dataset": [f"本服务只提供数据集 {self.name}"]})
+        unknown = [name for name in query["fields_"] if name not in self.columns]
+        if unknown:
+            raise ValidationFailed("请求参数有误", fields={"fields": ["不可导出的字段：" + "、".join(unknown)]})
+        try:
+            filters = self.filters().load(query["filters"] or {})
+        except ValidationError as exc:
+            raise ValidationFailed("请求参数有误", fields={"filters": exc.normalized_messages()}) from None
+        return list(query["fields_"]), filters
+
+
+def day_range(from_, to):
+    """The ``created_at`` condition for Asia/Shanghai days ``from_``..``to`` (either may be None):
+    the UTC instants those days begin and the one after ``to`` ends; None when neither is given."""
+    condition = {}
+    if from_:
+        condition["$gte"] = datetime.combine(from_, time(0, 0), tzinfo=clock.SHANGHAI).astimezone(timezone.utc)
+    if to:
+        condition["$lt"] = datetime.combine(to + timedelta(days=1), time(0, 0),
+                                            tzinfo=clock.SHANGHAI).astimezone(timezone.utc)
+    return condition or None
 
 
 DATASETS = {d.name: d for d in (

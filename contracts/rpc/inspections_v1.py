@@ -1,10 +1,10 @@
 """RPC contract of the ``inspections`` service, version 1 (also the HTTP bodies of
 /v1/supervision-tasks, /v1/inspections, /v1/findings)."""
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, text  # noqa: F401
-from contracts.rpc.common import PageQuery
+from contracts.rpc.common import FromWireName, PageQuery
 
 MAX_EVIDENCE = 50
 _EVIDENCE_KEYS = ("name", "url", "file_id", "description")
@@ -289,19 +289,12 @@ class InspectionFindingPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class InspectionStatsQuery(Schema):
+class InspectionStatsQuery(FromWireName):
     # Inspections carried out from ``from`` to ``to`` (inclusive, Asia/Shanghai dates); all time if absent.
     from_ = day(data_key="from", load_default=None, allow_none=True)
     to = day(load_default=None, allow_none=True)
     kind = code(enums.INSPECTION_TARGET_KINDS, load_default=None, allow_none=True)
 
-    @pre_load
-    def _loaded_before(self, data, **kwargs):
-        # The gateway loads the query string, then the service loads what it forwards: accept the
-        # attribute name as well as the wire name ("from" is a Python keyword).
-        if isinstance(data, dict) and "from_" in data:
-            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
-        return data
 
     @validates_schema
     def _ordered(self, data, **kwargs):

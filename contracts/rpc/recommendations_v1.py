@@ -1,10 +1,10 @@
 """RPC contract of the ``recommendations`` service, version 1 (also the HTTP bodies of
 /v1/recommendations). Field names and codes are those of issue 9."""
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, text
-from contracts.rpc.common import PageQuery
+from contracts.rpc.common import FromWireName, PageQuery
 
 MAX_ITEMS = 50
 MAX_URGENT_DAYS = 60  # an urgent deadline is shorter than the ordinary two months
@@ -119,18 +119,12 @@ class RecommendationQuery(PageQuery):
     department = code(enums.DEPARTMENTS, load_default=None)
 
 
-class StatsQuery(Schema):
+class StatsQuery(FromWireName):
     # Recommendations served from ``from`` to ``to`` (inclusive, Asia/Shanghai dates); all time if absent.
     from_ = day(data_key="from", load_default=None, allow_none=True)
     to = day(load_default=None, allow_none=True)
     department = code(enums.DEPARTMENTS, load_default=None)
 
-    @pre_load
-    def _loaded_before(self, data, **kwargs):
-        # The gateway loads the query string, then the service loads what it forwards.
-        if isinstance(data, dict) and "from_" in data:
-            data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
-        return data
 
     @validates_schema
     def _ordered(self, data, **kwargs):

@@ -290,15 +290,20 @@ class CaseStore(Store):
             parts.append((COUNTERS, "day", first_day, last_day))
         parts.append((DELTAS, "day", first_day, last_day))  # recorded, not folded yet
         group = {"_id": None, **{_field(key): {"$sum": f"${key}"} for key in stats.counter_keys()}}
-        result = {key: 0 for key in stats.counter_keys()}
-        for collection, field, low, high in parts:
-            match = {field: {"$gte": low, "$lte": high}}
-            if department:
-                match["department"] = department
-            for row in self.db[collection].aggregate([{"$match": match}, {"$group": group}]):
-                for key in result:
-                    result[key] += row.get(_field(key), 0) or 0
-        return result
+
+        def read(session):
+            # One snapshot for every part: a fold between reading the counters and the deltas would
+            # otherwise count its deltas twice or not at all.
+            result = {key: 0 for key in stats.counter_keys()}
+            for collection, field, low, high in parts:
+                match = {field: {"$gte": low, "$lte": high}}
+                if department:
+                    match["department"] = department
+                for row in self.db[collection].aggregate([{"$match": match}, {"$group": group}], session=session):
+                    for key in result:
+                        result[key] += row.get(_field(key), 0) or 0
+            return result
+        return self.transaction(read)
 
     def rebuild_statistics(self):
         """The counters recomputed from the records (cases written before the counters existed)."""

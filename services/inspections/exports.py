@@ -8,32 +8,18 @@ approved; this service checks the fields and filters again against the shared re
 the rectification due date and today (as ``domain.finding_view``), never stored."""
 from datetime import date, datetime
 
-from marshmallow import ValidationError
-
-from contracts.rpc.exports_v1 import DATASETS, EXPORT_SERVICE_ROLE
-from kit.errors import Forbidden, ValidationFailed
+from contracts.rpc.exports_v1 import DATASETS
 from services.inspections import domain
 
 DATASET = DATASETS["inspections"]
 
 
-def ensure_export_call(actor, export_id):
-    """Only the exports service, naming the approved export it acts for, gets rows."""
-    if EXPORT_SERVICE_ROLE not in actor.roles or not export_id:
-        raise Forbidden("仅经批准的数据导出可调取检查数据")
+ensure_export_call = DATASET.ensure_export_call
 
 
 def checked(query):
     """(fields, query filters for the findings collection) or ValidationFailed naming the field."""
-    if query["dataset"] != DATASET.name:
-        raise ValidationFailed("请求参数有误", fields={"dataset": [f"本服务只提供数据集 {DATASET.name}"]})
-    unknown = [name for name in query["fields_"] if name not in DATASET.columns]
-    if unknown:
-        raise ValidationFailed("请求参数有误", fields={"fields": ["不可导出的字段：" + "、".join(unknown)]})
-    try:
-        filters = DATASET.filters().load(query["filters"] or {})
-    except ValidationError as exc:
-        raise ValidationFailed("请求参数有误", fields={"filters": exc.normalized_messages()}) from None
+    fields, filters = DATASET.checked(query)
     selector = {key: filters[key] for key in ("status", "severity", "category") if filters.get(key)}
     if filters.get("target_kind"):
         selector["target.kind"] = filters["target_kind"]
@@ -44,7 +30,7 @@ def checked(query):
         inspected["$lte"] = filters["to"].isoformat()
     if inspected:
         selector["inspected_on"] = inspected
-    return list(query["fields_"]), selector
+    return fields, selector
 
 
 def _value(finding, name, today):

@@ -64,3 +64,26 @@ def test_two_folds_at_once_count_each_change_once(store):
         pass
     assert store.statistics("0001-01-01", "9999-12-31", None) == everything
     assert by_days(store, "0001-01-01", "9999-12-31", None) == everything
+
+
+def test_totals_stay_exact_while_a_fold_runs_beside_the_reads(store):
+    """Reads and folds at once: every read sees each delta exactly once (counted in the counters or
+    still pending, never both or neither), because a read takes one snapshot of every part."""
+    expected = sum(1 for _ in store.db[DELTAS].find({}))
+    readings, errors = [], []
+
+    def fold():
+        try:
+            while store.fold_counters(batch=7):
+                pass
+        except Exception as exc:  # shown by the assertion below
+            errors.append(exc)
+
+    folder = threading.Thread(target=fold)
+    folder.start()
+    while folder.is_alive():
+        readings.append(store.statistics("0001-01-01", "9999-12-31", None)["cases"])
+    folder.join()
+    readings.append(store.statistics("0001-01-01", "9999-12-31", None)["cases"])
+    assert not errors
+    assert set(readings) == {expected}, sorted(set(readings))
