@@ -1,26 +1,19 @@
 """RPC contract of the ``audit`` service, version 1 (also the HTTP bodies of /v1/audit)."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from contracts.fields import day, line
-from contracts.rpc.common import FromWireName, PageQuery
+from contracts.rpc.common import DayRange, PageQuery
 
 ACTIONS = ("read", "create", "update", "delete", "login", "logout")
 
 
-class EntryQuery(PageQuery, FromWireName):
+class EntryQuery(PageQuery, DayRange):
     user_id = line(1, 128, load_default=None)
     # A resource type (``cases``) or the id of one resource (a case's id).
     resource = line(1, 128, load_default=None)
     action = fields.String(load_default=None, validate=validate.OneOf(ACTIONS, error="应为 {choices} 之一"))
-    # Entries of requests from ``from`` to ``to`` (inclusive, Asia/Shanghai dates).
-    from_ = day(data_key="from", load_default=None, allow_none=True)
-    to = day(load_default=None, allow_none=True)
+    # ``from``/``to`` (DayRange): entries of requests on those Asia/Shanghai dates.
 
-
-    @validates_schema
-    def _ordered(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("开始日期不能晚于结束日期", "from")
 
 
 class Entry(Schema):

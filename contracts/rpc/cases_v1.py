@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, money, text
-from contracts.rpc.common import FromWireName, PageQuery
+from contracts.rpc.common import DayRange, PageQuery
 
 # A resident identity card number: 18 characters (17 digits and a digit or X) or the older 15 digits.
 _ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
@@ -267,21 +267,14 @@ class EvaluationPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class StatsQuery(FromWireName):
+class StatsQuery(DayRange):
     # Cases registered from ``from`` to ``to`` (inclusive, Asia/Shanghai dates); all time if absent.
-    from_ = day(data_key="from", load_default=None, allow_none=True)
-
-    to = day(load_default=None, allow_none=True)
     department = code(enums.DEPARTMENTS, load_default=None)
-
-    @validates_schema
-    def _ordered(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("开始日期不能晚于结束日期", "from")
 
 
 def _counts(codes):
     return fields.Dict(keys=fields.String(validate=validate.OneOf(list(codes))), values=fields.Integer())
+
 
 
 class CaseStats(Schema):

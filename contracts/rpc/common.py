@@ -1,6 +1,7 @@
 """Schemas shared by several RPC contracts."""
-from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from contracts.fields import day
 from kit.errors import ValidationFailed
 from kit.pagination import CURSOR_PATTERN, MAX_CURSOR_LENGTH, decode_cursor
 
@@ -37,3 +38,15 @@ class FromWireName(Schema):
         if isinstance(data, dict) and "from_" in data:
             data = {**{k: v for k, v in data.items() if k != "from_"}, "from": data["from_"]}
         return data
+
+
+class DayRange(FromWireName):
+    """``from``..``to``: Asia/Shanghai dates, inclusive, either one may be absent; ``from`` after
+    ``to`` is a 400 naming ``from``."""
+    from_ = day(data_key="from", load_default=None, allow_none=True)
+    to = day(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("开始日期不能晚于结束日期", "from")

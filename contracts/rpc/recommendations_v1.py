@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, text
-from contracts.rpc.common import FromWireName, PageQuery
+from contracts.rpc.common import DayRange, PageQuery
 
 MAX_ITEMS = 50
 MAX_URGENT_DAYS = 60  # an urgent deadline is shorter than the ordinary two months
@@ -119,17 +119,9 @@ class RecommendationQuery(PageQuery):
     department = code(enums.DEPARTMENTS, load_default=None)
 
 
-class StatsQuery(FromWireName):
+class StatsQuery(DayRange):
     # Recommendations served from ``from`` to ``to`` (inclusive, Asia/Shanghai dates); all time if absent.
-    from_ = day(data_key="from", load_default=None, allow_none=True)
-    to = day(load_default=None, allow_none=True)
     department = code(enums.DEPARTMENTS, load_default=None)
-
-
-    @validates_schema
-    def _ordered(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("开始日期不能晚于结束日期", "from")
 
 
 class _Rejection(Schema):
