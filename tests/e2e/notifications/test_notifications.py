@@ -10,39 +10,10 @@ import pytest
 
 import contracts.events  # noqa: F401  (registers the payload schemas build_event checks)
 from contracts.envelope import build_event
-from tests.e2e.notifications.conftest import SECRET, make_user
+from tests.e2e.notifications.conftest import SECRET, hooks, inbox, mails, make_user, register
 from tests.support.amqp import publish_event
-from tests.support.api import unique_case_no
 from tests.support.waiting import wait_for
 from tests.support.webhook_receiver import WebhookReceiver
-
-
-def inbox(api, case_id, event_type=None):
-    items = api.get("/v1/me/notifications", params={"limit": 100}).json()["items"]
-    return [n for n in items if n["ref"]["id"] == case_id and (event_type is None or n["type"] == event_type)]
-
-
-def mails(smtp, address, needle):
-    return [m for m in smtp.to(address) if needle in m["Subject"] or needle in m.get_content()]
-
-
-def hooks(receiver, event_type, case_id):
-    found = []
-    for request in receiver.accepted():
-        body = WebhookReceiver.verify(request, SECRET)
-        if body["type"] == event_type and body["ref"]["id"] == case_id:
-            found.append(body)
-    return found
-
-
-def register(head, handler_id=None, department="criminal"):
-    body = {"case_no": unique_case_no(), "title": "张某等电信网络诈骗案", "category": "criminal",
-            "department": department}
-    if handler_id:
-        body["handler_id"] = handler_id
-    response = head.post("/v1/cases", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 @pytest.fixture(scope="module")
