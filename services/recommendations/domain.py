@@ -255,18 +255,27 @@ def awaiting_reply(rec):
     return rec.get("status") in policy.AWAITING_REPLY and not rec.get("reply") and bool(rec.get("reply_due_on"))
 
 
+def _said_by_a_nearer_reminder(settings, threshold, days_left):
+    """A "due soon" armed late (a short urgent deadline, a service recorded days after it happened)
+    fires at once; when a nearer one is due by now as well (7 days before, when 1 day is left), that
+    one says it: the drafter gets one reminder, not two alike the same day."""
+    lead = int(threshold[len("due_soon_"):-1])
+    return any(nearer < lead and days_left <= nearer for nearer in settings.due_soon_days)
+
+
 def deadline_event(settings, rec, threshold, today):
     """The event a reply-deadline threshold fires, or None when it no longer applies (answered,
-    ended, or a "due soon" whose day has already passed)."""
+    ended, a "due soon" whose day has already passed or that a nearer one will say)."""
     if not awaiting_reply(rec):
         return None
     due = date.fromisoformat(rec["reply_due_on"])
     base = {**ref(rec), "reply_due_on": rec["reply_due_on"], "served_on": rec["served_on"]}
     late = policy.days_overdue(due, today)
     if threshold.startswith("due_soon_"):
-        if today > due:
+        days_left = (due - today).days
+        if days_left < 0 or _said_by_a_nearer_reminder(settings, threshold, days_left):
             return None
-        return ("recommendation.due_soon", {**base, "days_left": (due - today).days})
+        return ("recommendation.due_soon", {**base, "days_left": days_left})
     if threshold == "overdue":
         return ("recommendation.overdue", {**base, "days_overdue": late}) if late > 0 else None
     if threshold == "very_overdue":

@@ -162,6 +162,11 @@ def test_view_computes_overdue_from_today():
     ("due_soon_7d", date(2026, 3, 24), ("recommendation.due_soon", "days_left", 7)),
     ("due_soon_1d", date(2026, 3, 30), ("recommendation.due_soon", "days_left", 1)),
     ("due_soon_7d", date(2026, 4, 2), None),          # fired late, after the due date: no "due soon"
+    # Fired late with a day or none left: the 1-day reminder is due as well and says it (not twice).
+    ("due_soon_7d", date(2026, 3, 30), None),
+    ("due_soon_7d", date(2026, 3, 31), None),
+    ("due_soon_1d", date(2026, 3, 31), ("recommendation.due_soon", "days_left", 0)),
+    ("due_soon_7d", date(2026, 3, 29), ("recommendation.due_soon", "days_left", 2)),  # late, but before the 1-day one
     ("overdue", date(2026, 4, 1), ("recommendation.overdue", "days_overdue", 1)),
     ("very_overdue", date(2026, 4, 30), ("recommendation.very_overdue", "days_overdue", 30)),
     ("very_overdue", date(2026, 4, 29), None),
@@ -173,6 +178,15 @@ def test_deadline_events(threshold, today, expected):
         assert event is None
     else:
         assert event[0] == expected[0] and event[1][expected[1]] == expected[2]
+
+
+def test_a_late_reminder_is_left_to_a_nearer_one_only_if_one_is_configured():
+    rec, _ = served(date(2026, 1, 31))      # due 2026-03-31
+    only_five = policy.Settings(due_soon_days=(5,))
+    assert domain.deadline_event(only_five, rec, "due_soon_5d", date(2026, 3, 30))[1]["days_left"] == 1
+    three_and_one = policy.Settings(due_soon_days=(7, 3, 1))
+    assert domain.deadline_event(three_and_one, rec, "due_soon_7d", date(2026, 3, 29)) is None  # the 3-day one
+    assert domain.deadline_event(three_and_one, rec, "due_soon_3d", date(2026, 3, 29))[1]["days_left"] == 2
 
 
 def test_no_deadline_event_once_replied():
