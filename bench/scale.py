@@ -140,6 +140,8 @@ def load(uris, prefix, people, now=None):
                 target[name] = target.get(name, 0) + value
     cases_db.stats_monthly.delete_many({})
     cases_db.stats_monthly.insert_many([_nested(row) for row in monthly.values()])
+    # As a fold does: the counters changed, so sums remembered of the old ones are not used.
+    cases_db.meta.update_one({"_id": "stats_generation"}, {"$set": {"value": uuid.uuid4().hex}}, upsert=True)
 
     t1 = time.monotonic()
     inbox_owner = people["prosecutor"]["id"]

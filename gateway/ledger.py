@@ -1,13 +1,17 @@
 """The access ledger's entries (台账), sent from the gateway to the audit service.
 
 Every request to a ``/v1`` route — reads, changes, refusals and logins — becomes one
-``access.recorded`` event: who (user id, roles, department), what (method, route template, resource
-ids, status, action), when, from where (address, user agent), its request id, and whether it showed
-unmasked personal data. The request's own answer never waits for the ledger: ``record`` appends to
-an in-process buffer, and a publisher thread sends the entries with publisher confirms into the
-audit service's durable queue (declared here too, so entries sent before the audit service ever
-started wait for it), in order. A broker outage delays them: they stay in the buffer and are sent
-when the broker is back.
+ledger entry: who (user id, roles, department), what (method, route template, resource ids, status,
+action), when, from where (address, user agent), its request id, and whether it showed unmasked
+personal data. The request's own answer never waits for the ledger: ``record`` appends to an
+in-process buffer, and a publisher thread sends the entries with publisher confirms into the audit
+service's durable queue (declared here too, so entries sent before the audit service ever started
+wait for it), in order, as ``access.batch_recorded`` events of what the buffer holds (at most
+LEDGER_BATCH entries each): one entry an event when requests are few, many when they are many, so
+the ledger's cost per request falls as the load rises (one confirm, one message, one transaction in
+the audit service per batch). A broker outage delays them: they stay in the buffer and are sent when
+the broker is back. Each entry has its own id from the start, so a batch sent again after a lost
+confirm is appended once.
 
 What a crash can lose (README, "The access ledger"): the entries of the last moments that the
 broker had not yet confirmed when the gateway process died (normally a few milliseconds' worth);
@@ -16,8 +20,10 @@ away so long that LEDGER_BUFFER entries pile up, the oldest are dropped and each
 as an error with its count.
 """
 import collections
+import itertools
 import logging
 import time
+import uuid
 
 import eventlet
 from eventlet.event import Event
@@ -26,12 +32,13 @@ from marshmallow import ValidationError
 from nameko.events import get_event_exchange
 
 from contracts.envelope import build_event
+from contracts.events.gateway_v1 import MAX_BATCH
 from kit.events import handler_queue
 
 log = logging.getLogger("pingjian.ledger")
 
-EVENT = "access.recorded"
-LEDGER_SERVICE, LEDGER_METHOD = "audit", "on_access_recorded"  # the consumer whose queue we declare
+EVENT = "access.batch_recorded"
+LEDGER_SERVICE, LEDGER_METHOD = "audit", "on_access_batch_recorded"  # the consumer whose queue we declare
 PERSONAL = "pingjian.personal_data"  # environ key a route sets when it showed unmasked personal data
 RETRY_SECONDS = 1.0
 PUBLISH_SECONDS = 5.0
@@ -71,7 +78,7 @@ def entry(request, route, status, actor, at):
 class Ledger:
     """One per gateway process: a bounded buffer and the thread that empties it into the broker."""
 
-    def __init__(self, amqp_uri, exchange, *, capacity=100_000, flush_seconds=5.0, enabled=True):
+    def __init__(self, amqp_uri, exchange, *, capacity=100_000, flush_seconds=5.0, enabled=True, batch=200):
         self.amqp_uri = amqp_uri
         self.exchange = exchange
         self.queue = handler_queue(exchange, EVENT, LEDGER_SERVICE, LEDGER_METHOD)
@@ -79,21 +86,24 @@ class Ledger:
         self.flush_seconds = float(flush_seconds)
         self._buffer = collections.deque()
         self._capacity = int(capacity)
+        self.batch = max(1, min(int(batch), MAX_BATCH))
         self._dropped = 0
         self._wakeup = Event()
         self._stopping = False
         self._connection = self._producer = None
-        self.sent = 0
+        self.sent = self.batches = 0
 
     @classmethod
     def from_config(cls, config):
         return cls(config["AMQP_URI"], get_event_exchange("gateway", config),
                    capacity=int(config.get("LEDGER_BUFFER", 100_000)),
                    flush_seconds=float(config.get("LEDGER_FLUSH_SECONDS", 5)),
+                   batch=int(config.get("LEDGER_BATCH", 200)),
                    enabled=str(config.get("LEDGER_ENABLED", "1")) not in ("0", "false", "False"))
 
-    def record(self, payload, actor):
-        """Queue one entry (never blocks, never raises into the request)."""
+    def record(self, payload, actor=None):
+        """Queue one entry (never blocks, never raises into the request). The entry names its user,
+        roles and department itself; ``actor`` is the same and is not sent again."""
         if not self.enabled:
             return
         if len(self._buffer) >= self._capacity:
@@ -101,7 +111,7 @@ class Ledger:
             self._dropped += 1
             log.error("access ledger buffer full (%d): oldest entry dropped (%d so far)", self._capacity,
                       self._dropped, extra={"dropped": self._dropped})
-        self._buffer.append((payload, actor))
+        self._buffer.append({**payload, "entry_id": uuid.uuid4().hex})
         if not self._wakeup.ready():
             self._wakeup.send()
 
@@ -141,23 +151,37 @@ class Ledger:
     def _send_buffered(self):
         producer = self._ensure_producer()
         while self._buffer:
-            payload, actor = self._buffer[0]
-            request_id = payload.get("correlation_id") or "-"
+            entries = list(itertools.islice(self._buffer, self.batch))
             try:
-                envelope = build_event(EVENT, payload, source="gateway", aggregate_id=request_id,
-                                       correlation_id=request_id, actor=actor)
+                envelope = build_event(EVENT, {"entries": entries}, source="gateway", aggregate_id="access-ledger",
+                                       correlation_id=entries[0].get("correlation_id") or "-", actor=None)
             except ValidationError as exc:  # a bug of ours, not an outage: never block the entries behind it
-                log.error("access ledger entry breaks its contract, not sent: %s %r", exc.messages, payload)
-                self._buffer.popleft()
+                self._drop_invalid(entries, exc)
                 continue
-            # Confirmed before the entry leaves the buffer: a failure keeps it for the next try. Bounded:
+            # Confirmed before the entries leave the buffer: a failure keeps them for the next try. Bounded:
             # a broker that stops answering must not hold the thread (and a graceful stop) forever.
+            dropped = self._dropped
             with eventlet.Timeout(PUBLISH_SECONDS):
                 producer.publish(envelope, exchange=self.exchange, routing_key=EVENT, serializer="json",
                                  delivery_mode=2, message_id=envelope["event_id"], retry=False,
                                  headers={"nameko.correlation_id": envelope["correlation_id"]})
+            # A full buffer drops its oldest entries while the publish waits: those were ours, already gone.
+            for _ in range(max(len(entries) - (self._dropped - dropped), 0)):
+                self._buffer.popleft()
+            self.sent += len(entries)
+            self.batches += 1
+
+    def _drop_invalid(self, entries, exc):
+        """Take the entries that break the contract out of the buffer (logged whole), keep the rest."""
+        errors = exc.messages.get("entries", {}) if isinstance(exc.messages, dict) else {}
+        bad = {index for index in errors if isinstance(index, int)} or set(range(len(entries)))
+        for index in sorted(bad):
+            log.error("access ledger entry breaks its contract, not sent: %s %r", errors.get(index, exc.messages),
+                      entries[index])
+        kept = [entry for index, entry in enumerate(entries) if index not in bad]
+        for _ in entries:
             self._buffer.popleft()
-            self.sent += 1
+        self._buffer.extendleft(reversed(kept))
 
     def _ensure_producer(self):
         if self._producer is None:

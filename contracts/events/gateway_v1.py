@@ -1,8 +1,14 @@
 """Events published by the ``gateway`` (exchange ``gateway.events``), payload version 1.
 
-The gateway keeps no database, so it has no outbox: it publishes each access-ledger entry itself,
-with publisher confirms, into the ledger's durable queue (``gateway/ledger.py``)."""
-from marshmallow import Schema, fields
+The gateway keeps no database, so it has no outbox: it publishes the access-ledger entries itself,
+with publisher confirms, into the ledger's durable queue (``gateway/ledger.py``). It sends them as
+``access.batch_recorded`` — what its buffer holds, up to LEDGER_BATCH entries an event — so a busy
+gateway costs the broker and the audit service one message and one transaction per batch, not per
+request. ``access.recorded`` (one entry) is still consumed, for entries a gateway of an earlier
+release left queued."""
+from marshmallow import Schema, fields, validate
+
+from contracts.fields import uuid_string
 
 from contracts.envelope import register
 
@@ -38,3 +44,25 @@ class AccessRecorded(Schema):
                "resource_ids": {"case_id": "4f2c9d0e8a7b4c1d9e6f5a3b2c1d0e9f"}, "status": 200,
                "remote_addr": "10.1.2.3", "user_agent": "Mozilla/5.0", "correlation_id": "c0ffee",
                "personal_data": True}
+
+
+MAX_BATCH = 1000
+
+
+class RecordedEntry(AccessRecorded):
+    entry_id = uuid_string(required=True, metadata={
+        "description": "条目编号（UUID），网关在请求结束时分配；审计服务据此去重（重发的批次不会重复记账）"})
+
+
+@register("access.batch_recorded", 1)
+class AccessBatchRecorded(Schema):
+    class Meta:
+        title = "一批访问已记录（数据台账）"
+        description = ("网关把缓冲中的台账条目成批发出（每批至多 LEDGER_BATCH 条，默认 200）；"
+                       "审计服务在一个事务中把整批追加到当日的哈希链，每条一次。")
+
+    entries = fields.List(fields.Nested(RecordedEntry), required=True,
+                          validate=validate.Length(min=1, max=MAX_BATCH),
+                          metadata={"description": "按请求结束顺序排列的台账条目（字段同 access.recorded，另加 entry_id）"})
+
+    example = {"entries": [{**AccessRecorded.example, "entry_id": "5d1b7c0e9a8f4b3c2d1e0f9a8b7c6d5e"}]}

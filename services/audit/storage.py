@@ -36,22 +36,45 @@ class AuditStore(Store):
         self._chains = db[CHAINS]
 
     def append(self, session, event_id, payload, shards):
-        """Append one entry to its chain inside the caller's transaction (the inbox's). Two appends
-        to one chain conflict on its head; the transaction is then run again (kit.mongo)."""
-        chain, moment = domain.chain_of(payload["at"], payload["correlation_id"], shards)
-        head = self._chains.find_one({"_id": chain}, session=session)
-        entry = domain.link(event_id, payload, chain, head)
-        # Beside the hashed fields, for the filters only: when, and which resource it was about.
-        entry["created_at"] = moment
-        entry["resource_keys"] = [payload["resource"], *payload["resource_ids"].values()]
-        self._entries.insert_one(entry, session=session)
-        if head is None:
-            self._chains.insert_one({"_id": chain, "seq": entry["seq"], "hash": entry["hash"]}, session=session)
-        elif self._chains.update_one({"_id": chain, "seq": head["seq"]},
-                                     {"$set": {"seq": entry["seq"], "hash": entry["hash"]}},
-                                     session=session).matched_count != 1:
-            raise Stale()
-        return entry
+        """Append one entry (an ``access.recorded`` event, its id the entry's) inside the caller's
+        transaction."""
+        return self.append_many(session, [(event_id, payload)], shards)
+
+    def append_many(self, session, entries, shards):
+        """Append ``entries`` ((entry id, payload) pairs, in the order the requests ended) to their
+        chains inside the caller's transaction (the inbox's): per chain, one read of its head, one
+        insert of its new entries and one update of the head. An entry already in the ledger (a batch
+        sent again after a lost confirm) is left out. Two appends to one chain conflict on its head;
+        the transaction is then run again (kit.mongo). Returns the entries appended."""
+        present = {doc["_id"] for doc in self._entries.find(
+            {"_id": {"$in": [entry_id for entry_id, _ in entries]}}, {"_id": 1}, session=session)}
+        by_chain = {}
+        for entry_id, payload in entries:
+            if entry_id in present:
+                continue
+            present.add(entry_id)  # once, even if a batch named it twice
+            chain, moment = domain.chain_of(payload["at"], payload["correlation_id"], shards)
+            by_chain.setdefault(chain, []).append((entry_id, payload, moment))
+        appended = []
+        for chain, items in by_chain.items():
+            head = self._chains.find_one({"_id": chain}, session=session)
+            linked, last = [], head
+            for entry_id, payload, moment in items:
+                entry = domain.link(entry_id, payload, chain, last)
+                # Beside the hashed fields, for the filters only: when, and which resource it was about.
+                entry["created_at"] = moment
+                entry["resource_keys"] = [payload["resource"], *payload["resource_ids"].values()]
+                linked.append(entry)
+                last = entry
+            self._entries.insert_many(linked, ordered=True, session=session)
+            if head is None:
+                self._chains.insert_one({"_id": chain, "seq": last["seq"], "hash": last["hash"]}, session=session)
+            elif self._chains.update_one({"_id": chain, "seq": head["seq"]},
+                                         {"$set": {"seq": last["seq"], "hash": last["hash"]}},
+                                         session=session).matched_count != 1:
+                raise Stale()
+            appended.extend(linked)
+        return appended
 
     def search(self, *, user_id, resource, action, from_, to, limit, cursor):
         query = {key: value for key, value in (("user_id", user_id), ("resource_keys", resource),

@@ -3,6 +3,7 @@
 Collections: ``cases`` and ``suspects`` (versioned aggregates), ``history`` (append-only: every
 change to a case or one of its suspects, who and when, written in the change's transaction), and
 the kit's ``outbox`` and ``deadlines``."""
+import collections
 import logging
 import os
 import socket
@@ -31,6 +32,9 @@ STATS_BUILT = "stats_counters_v2"
 MONTHLY = "stats_monthly"
 DELTAS = "stats_deltas"
 EVALUATIONS, COUNTERS, USERS, FINDINGS, META = "evaluations", "stats_daily", "users", "findings", "meta"
+# A meta record whose value changes (a new random one) in every transaction that changes the daily or
+# monthly counters: sums of the folded counters are remembered under it (see ``statistics``).
+GENERATION = "stats_generation"
 
 INDEXES = {
     CASES: [
@@ -66,6 +70,31 @@ GRAMS_BUILT = "search_grams_v1"
 
 def _case_no_taken(case):
     return Conflict(f"案号已存在：{case['case_no']}", fields={"case_no": ["案号已存在"]})
+
+
+class FoldedSums:
+    """Sums of folded statistics counters, remembered by (generation, parts, department): a bounded
+    map, least recently used out first. A generation is random, so one from another database can
+    never match; a stale one is never asked for again and ages out."""
+
+    def __init__(self, capacity=256):
+        self.capacity = capacity
+        self._sums = collections.OrderedDict()
+
+    def get(self, key):
+        found = self._sums.get(key)
+        if found is not None:
+            self._sums.move_to_end(key)
+        return found
+
+    def put(self, key, sums):
+        self._sums[key] = sums
+        self._sums.move_to_end(key)
+        while len(self._sums) > self.capacity:
+            self._sums.popitem(last=False)
+
+
+FOLDED_SUMS = FoldedSums()
 
 
 class CaseStore(Store):
@@ -270,6 +299,7 @@ class CaseStore(Store):
                 for key, row in rows.items():
                     self.db[collection].update_one({"_id": key}, {"$inc": row["inc"], "$setOnInsert": row["set"]},
                                                    upsert=True, session=session)
+            self._new_generation(session)
         try:
             self.transaction(work)
         except _FoldedElsewhere:
@@ -279,7 +309,13 @@ class CaseStore(Store):
     def statistics(self, first_day, last_day, department):
         """The counters of cases registered from ``first_day`` to ``last_day`` (ISO dates, inclusive),
         summed in the database: whole months from the monthly counters, the days at either end from
-        the daily ones."""
+        the daily ones, and the deltas not folded yet.
+
+        The sum of the folded counters is remembered (per process, ``FoldedSums``) under the
+        counters' generation, read in the same snapshot: every fold writes a new one in its
+        transaction, so a remembered sum is the sum of exactly the counters this snapshot sees, and
+        only the deltas (few: a fold runs every second) are summed on each request. Between folds the
+        statistics cost two small reads, not an aggregation over hundreds of counter rows."""
         parts = []
         first_month, last_month = stats.whole_months(first_day, last_day)
         if first_month:
@@ -288,28 +324,43 @@ class CaseStore(Store):
                 parts.append((COUNTERS, "day", *edge))
         else:
             parts.append((COUNTERS, "day", first_day, last_day))
-        parts.append((DELTAS, "day", first_day, last_day))  # recorded, not folded yet
+        pending = (DELTAS, "day", first_day, last_day)  # recorded, not folded yet
         group = {"_id": None, **{_field(key): {"$sum": f"${key}"} for key in stats.counter_keys()}}
+
+        def summed(session, collection, field, low, high, into):
+            match = {field: {"$gte": low, "$lte": high}}
+            if department:
+                match["department"] = department
+            for row in self.db[collection].aggregate([{"$match": match}, {"$group": group}], session=session):
+                for key in into:
+                    into[key] += row.get(_field(key), 0) or 0
+            return into
 
         def read(session):
             # One snapshot for every part: a fold between reading the counters and the deltas would
             # otherwise count its deltas twice or not at all.
-            result = {key: 0 for key in stats.counter_keys()}
-            for collection, field, low, high in parts:
-                match = {field: {"$gte": low, "$lte": high}}
-                if department:
-                    match["department"] = department
-                for row in self.db[collection].aggregate([{"$match": match}, {"$group": group}], session=session):
-                    for key in result:
-                        result[key] += row.get(_field(key), 0) or 0
-            return result
+            generation = (self.db[META].find_one({"_id": GENERATION}, session=session) or {}).get("value")
+            remembered = (generation, tuple(parts), department)
+            folded = FOLDED_SUMS.get(remembered) if generation else None
+            if folded is None:
+                folded = {key: 0 for key in stats.counter_keys()}
+                for part in parts:
+                    summed(session, *part, folded)
+                if generation:
+                    FOLDED_SUMS.put(remembered, folded)
+            return summed(session, *pending, dict(folded))
         return self.transaction(read)
+
+    def _new_generation(self, session=None):
+        self.db[META].update_one({"_id": GENERATION}, {"$set": {"value": uuid.uuid4().hex}}, upsert=True,
+                                 session=session)
 
     def rebuild_statistics(self):
         """The counters recomputed from the records (cases written before the counters existed)."""
         self.db[COUNTERS].delete_many({})
         self.db[MONTHLY].delete_many({})
         self.db[DELTAS].delete_many({})
+        self._new_generation()  # sums remembered of the counters just removed are of no use any more
         counted = 0
         for case in self.cases.collection.find({}):
             delta = stats.registered(case)

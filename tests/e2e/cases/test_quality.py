@@ -68,9 +68,23 @@ def test_a_non_prosecution_after_arrest_flags_the_case_for_key_evaluation_once(s
                                                                            ["decision_reversed"]]
 
 
+def added(before, after):
+    """What a scenario added to the statistics: numbers subtracted, dicts of numbers key by key."""
+    if isinstance(after, dict):
+        return {key: added(before.get(key, 0), value) for key, value in after.items()}
+    return after - before if isinstance(after, int) else after
+
+
 def test_statistics_match_a_scripted_scenario_exactly(admin, case_manager):
+    # Measured as the difference the scenario makes: other tests of the session register cases of
+    # this department today too (seen flaky when the audit and recommendations e2e ran before it).
     _, head = admin.create_user("department_head", "public_interest")
     _, manager = case_manager
+    today = date.today()
+    window = {"department": "public_interest", "from": (today - timedelta(days=1)).isoformat(),
+              "to": (today + timedelta(days=1)).isoformat()}
+    before = head.get("/v1/cases/stats", params=window).json()
+    assert "cases" in before, before
     fraud = a_case(head, "public_interest")
     for layer, charges in (("organizer", ["fraud"]), ("core_member", ["fraud", "money_laundering"])):
         assert head.post(f"/v1/cases/{fraud['id']}/suspects", json={
@@ -84,18 +98,16 @@ def test_statistics_match_a_scripted_scenario_exactly(admin, case_manager):
                                                                 "recovered_fen": 200})
     other = a_case(head, "public_interest", category="other")
     manager.post(f"/v1/cases/{other['id']}/evaluations", json=EVALUATION)
-    today = date.today()
-    window = {"department": "public_interest", "from": (today - timedelta(days=1)).isoformat(),
-              "to": (today + timedelta(days=1)).isoformat()}
-    got = head.get("/v1/cases/stats", params=window).json()
-    assert "cases" in got, got
+    after = head.get("/v1/cases/stats", params=window).json()
+    got = added(before, after)
     assert got["cases"] == 3
     assert got["by_category"] == {"criminal": 1, "civil_execution_supervision": 1, "administrative": 0,
                                   "public_interest": 0, "other": 1}
     assert got["by_status"] == {"registered": 2, "under_review": 1, "decided": 0, "closed": 0}
     assert {k: v for k, v in got["by_charge"].items() if v} == {"fraud": 2, "money_laundering": 1}
     assert {k: v for k, v in got["suspects_by_layer"].items() if v} == {"organizer": 1, "core_member": 1}
-    assert (got["amount_involved_fen"], got["recovered_fen"], got["recovery_rate"]) == (1000, 400, 0.4)
+    assert (got["amount_involved_fen"], got["recovered_fen"]) == (1000, 400)
+    assert after["recovery_rate"] == round(after["recovered_fen"] / after["amount_involved_fen"], 4)
     assert (got["wage_owed_fen"], got["wage_recovered_fen"]) == (500, 200)
     assert {k: v for k, v in got["evaluations_by_grade"].items() if v} == {"excellent": 1}
     # Another window sees none of it; another department's head may not look.

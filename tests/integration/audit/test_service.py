@@ -27,6 +27,15 @@ def access(number, user_id="u1"):
                        correlation_id=payload["correlation_id"], actor=None)
 
 
+def batch(entries):
+    return build_event("access.batch_recorded", {"entries": entries}, source="gateway", aggregate_id="access-ledger",
+                       correlation_id=entries[0]["correlation_id"], actor=None)
+
+
+def batch_entry(number, user_id):
+    return {**access(number, user_id)["payload"], "entry_id": uuid.uuid4().hex}
+
+
 def call(config, method, **kwargs):
     with ServiceRpcProxy("audit", config, context_data={"actor": ADMIN, "correlation_id": "it"}) as proxy:
         return getattr(proxy, method)(**kwargs)
@@ -55,6 +64,33 @@ def test_concurrent_and_duplicated_entries_make_one_valid_chain_entry_each(conta
     assert verdict["valid"] is True and verdict["entries"] == 30, verdict
     page = call(config, "list_entries", query={"user_id": "u1", "limit": 100})
     assert len(page["items"]) == 30
+
+
+def test_batches_append_each_entry_once_in_valid_chains_however_often_they_arrive(
+        container_factory, service_config, rabbit_config, service_db):
+    config = {**service_config, "AUDIT_CHAIN_SHARDS": 3, "max_workers": 8}
+    container_factory(AuditService, config).start()
+    entries = [batch_entry(number, "u-batch") for number in range(120)]
+    first, second = batch(entries[:70]), batch(entries[70:])
+    resent = batch(entries[60:80])  # a batch sent again after a lost confirm, with newer entries: new event id
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda e: publish_event(rabbit_config["AMQP_URI"], "gateway", e), [first, second, first]))
+    ledger = service_db("audit").entries
+    wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 2, timeout=30, message="two batches")
+    publish_event(rabbit_config["AMQP_URI"], "gateway", resent)
+    wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 3, timeout=30, message="the resent one")
+    time.sleep(1)  # the duplicate had its chance
+    assert ledger.count_documents({"user_id": "u-batch"}) == 120
+    assert sorted(doc["_id"] for doc in ledger.find({"user_id": "u-batch"}, {"_id": 1})) == \
+        sorted(entry["entry_id"] for entry in entries)
+    verdict = call(config, "verify", query={"date": today().isoformat()})
+    assert verdict["valid"] is True and verdict["entries"] == 120, verdict
+    # Within a batch, each chain holds its entries in the order the requests ended.
+    for chain in ledger.distinct("chain"):
+        seq = {doc["_id"]: doc["seq"] for doc in ledger.find({"chain": chain})}
+        for part in (entries[:70], entries[70:]):
+            seqs = [seq[entry["entry_id"]] for entry in part if entry["entry_id"] in seq]
+            assert seqs == sorted(seqs)
 
 
 def test_entries_wait_while_the_ledgers_database_is_away_and_none_is_lost(container_factory, service_config,

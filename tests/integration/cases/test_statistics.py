@@ -87,3 +87,22 @@ def test_totals_stay_exact_while_a_fold_runs_beside_the_reads(store):
     readings.append(store.statistics("0001-01-01", "9999-12-31", None)["cases"])
     assert not errors
     assert set(readings) == {expected}, sorted(set(readings))
+
+
+def test_folded_sums_are_remembered_until_the_next_fold_and_then_read_again(store):
+    while store.fold_counters():
+        pass
+    first = store.statistics("0001-01-01", "9999-12-31", None)
+    # A counter changed behind the store's back (no fold, so no new generation): the remembered sum
+    # is what this read returns, which shows the counters were not summed again.
+    store.db[MONTHLY].update_one({}, {"$inc": {"cases": 1000}})
+    assert store.statistics("0001-01-01", "9999-12-31", None) == first
+    # A pending delta is counted at once (the deltas are summed on every read)...
+    case = {"created_at": datetime(2025, 3, 3, tzinfo=timezone.utc), "department": "civil", "category": "criminal",
+            "status": "registered"}
+    store._count(None, case, stats.registered(case))
+    assert store.statistics("0001-01-01", "9999-12-31", None)["cases"] == first["cases"] + 1
+    # ...and its fold writes a new generation: the counters are summed again, the change above with them.
+    while store.fold_counters():
+        pass
+    assert store.statistics("0001-01-01", "9999-12-31", None)["cases"] == first["cases"] + 1 + 1000

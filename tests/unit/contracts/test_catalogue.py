@@ -69,8 +69,10 @@ def test_every_example_envelope_matches_the_schema_the_document_gives_its_messag
         errors = [error.message for error in validator.iter_errors(message["examples"][0]["payload"])]
         assert errors == [], name
         wrong = copy.deepcopy(message["examples"][0]["payload"])
-        text_field = next(key for key, value in wrong["payload"].items() if isinstance(value, str))
-        wrong["payload"][text_field] = 18  # a string field given a number must be refused
+        # A string field given a number (or, in a payload of lists only, a list given a string) is refused.
+        field, value = next(((key, 18) for key, value in wrong["payload"].items() if isinstance(value, str)), None) \
+            or next((key, "not a list") for key, value in wrong["payload"].items() if isinstance(value, list))
+        wrong["payload"][field] = value
         assert not validator.is_valid(wrong), name
 
 

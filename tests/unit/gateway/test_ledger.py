@@ -46,16 +46,83 @@ def test_a_full_buffer_drops_the_oldest_and_never_blocks():
     buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"), capacity=3)
     for number in range(5):
         buffer.record({"n": number}, None)
-    assert buffer.pending() == 3 and [p["n"] for p, _ in buffer._buffer] == [2, 3, 4]
+    assert buffer.pending() == 3 and [p["n"] for p in buffer._buffer] == [2, 3, 4]
 
 
-def test_an_entry_that_breaks_its_contract_is_dropped_not_retried_forever(monkeypatch):
+def fake_producer(buffer, monkeypatch, on_publish=None):
     sent = []
+
+    def publish(envelope, **kwargs):
+        if on_publish:
+            on_publish()
+        sent.append(envelope)
+    monkeypatch.setattr(buffer, "_ensure_producer", lambda: SimpleNamespace(publish=publish))
+    return sent
+
+
+def good(number):
+    return ledger.entry(request(environ={"pingjian.request_id": f"req-{number}"}), "/v1/cases", 200, ACTOR,
+                        "2026-11-26T02:00:00.000Z")
+
+
+def test_an_entry_that_breaks_its_contract_is_dropped_not_retried_forever_and_the_rest_go(monkeypatch):
     buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"))
-    monkeypatch.setattr(buffer, "_ensure_producer", lambda: SimpleNamespace(
-        publish=lambda envelope, **kwargs: sent.append(envelope["payload"]["correlation_id"])))
-    good = ledger.entry(request(), "/v1/cases", 200, ACTOR, "2026-11-26T02:00:00.000Z")
+    sent = fake_producer(buffer, monkeypatch)
+    buffer.record(good(1), ACTOR)
     buffer.record({"status": "not even a payload"}, None)
-    buffer.record(good, ACTOR)
+    buffer.record(good(2), ACTOR)
     buffer._send_buffered()
-    assert sent == ["req-1"] and buffer.pending() == 0
+    assert [[e["correlation_id"] for e in envelope["payload"]["entries"]] for envelope in sent] == [["req-1", "req-2"]]
+    assert buffer.pending() == 0
+
+
+def test_what_is_buffered_goes_in_batches_each_entry_with_its_own_id(monkeypatch):
+    buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"), batch=2)
+    sent = fake_producer(buffer, monkeypatch)
+    for number in range(5):
+        buffer.record(good(number), ACTOR)
+    buffer._send_buffered()
+    assert [len(envelope["payload"]["entries"]) for envelope in sent] == [2, 2, 1]
+    assert all(envelope["type"] == "access.batch_recorded" for envelope in sent)
+    ids = [entry["entry_id"] for envelope in sent for entry in envelope["payload"]["entries"]]
+    assert len(set(ids)) == 5
+    assert buffer.pending() == 0 and buffer.sent == 5 and buffer.batches == 3
+    for envelope in sent:
+        payload_schema("access.batch_recorded", 1).load(envelope["payload"])
+
+
+def test_a_failed_publish_keeps_the_batch_and_sends_it_again_with_the_same_entry_ids(monkeypatch):
+    buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"))
+    attempts = []
+
+    def fail_once():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionError("broker away")
+    sent = fake_producer(buffer, monkeypatch, fail_once)
+    for number in range(3):
+        buffer.record(good(number), ACTOR)
+    first_ids = [entry["entry_id"] for entry in buffer._buffer]
+    try:
+        buffer._send_buffered()
+    except ConnectionError:
+        pass
+    assert buffer.pending() == 3 and sent == []
+    buffer._send_buffered()
+    assert [entry["entry_id"] for entry in sent[0]["payload"]["entries"]] == first_ids and buffer.pending() == 0
+
+
+def test_entries_dropped_by_a_full_buffer_during_a_publish_do_not_take_newer_ones_with_them(monkeypatch):
+    buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"), capacity=3, batch=3)
+    for number in range(3):
+        buffer.record(good(number), ACTOR)
+    arrivals = [3, 4]
+
+    def two_requests_arrive():  # while the batch of three waits for its confirm: the two oldest are dropped
+        while arrivals:
+            buffer.record(good(arrivals.pop(0)), ACTOR)
+    sent = fake_producer(buffer, monkeypatch, two_requests_arrive)
+    buffer._send_buffered()
+    assert [[e["correlation_id"] for e in envelope["payload"]["entries"]] for envelope in sent] == \
+        [["req-0", "req-1", "req-2"], ["req-3", "req-4"]]
+    assert buffer.pending() == 0
