@@ -225,18 +225,27 @@ class Consumer(ReliableEventHandler):
                             f"declares no `inbox = Inbox()` to make it idempotent")
 
 
-def consumes(source_service, event_type):
+def consumes(source_service, event_type, one_at_a_time=None):
     """The one way to consume an event: ``@consumes("cases", "case.assigned")`` on
     ``def on_case_assigned(self, event, session)``.
 
     The envelope and payload are validated (unknown fields ignored; a contract violation is parked
     at once), and the method runs inside the inbox transaction with its ``session``: its writes and
     the processed event id commit together, and a duplicate delivery runs nothing. Failures are
-    retried, then parked (ReliableEventHandler). Idempotency cannot be forgotten."""
+    retried, then parked (ReliableEventHandler). Idempotency cannot be forgotten.
+
+    ``one_at_a_time``: a lock (``eventlet.semaphore.Semaphore(1)``, shared by the handlers that
+    write the same documents) held around the whole transaction, for handlers whose every run writes
+    the same few documents (the ledger's chain heads): run side by side, all but one would conflict,
+    abort and run again, each time with more to do."""
     def decorate(fn):
         def handle(self, body):
             event = self.inbox.accept(body, event_type)
-            self.inbox.once(event, lambda session: fn(self, event, session))
+            if one_at_a_time is None:
+                self.inbox.once(event, lambda session: fn(self, event, session))
+                return
+            with one_at_a_time:
+                self.inbox.once(event, lambda session: fn(self, event, session))
         handle.__name__, handle.__qualname__, handle.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
         handle.consumes = (source_service, event_type)
         return Consumer.decorator(source_service, event_type)(handle)
