@@ -126,3 +126,24 @@ def test_entries_dropped_by_a_full_buffer_during_a_publish_do_not_take_newer_one
     assert [[e["correlation_id"] for e in envelope["payload"]["entries"]] for envelope in sent] == \
         [["req-0", "req-1", "req-2"], ["req-3", "req-4"]]
     assert buffer.pending() == 0
+
+
+def test_entries_arriving_while_the_first_lingers_go_in_its_batch(monkeypatch):
+    import eventlet
+    buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"), linger_seconds=0.2,
+                           flush_seconds=2)
+    sent = fake_producer(buffer, monkeypatch)
+    monkeypatch.setattr(buffer, "_disconnect", lambda: None)
+    runner = eventlet.spawn(buffer.run)
+    buffer.record(good(1), ACTOR)
+    eventlet.sleep(0.05)
+    assert sent == []  # still gathering
+    buffer.record(good(2), ACTOR)
+    buffer.record(good(3), ACTOR)
+    eventlet.sleep(0.4)
+    assert [[e["correlation_id"] for e in envelope["payload"]["entries"]] for envelope in sent] == \
+        [["req-1", "req-2", "req-3"]]
+    buffer.record(good(4), ACTOR)
+    buffer.stop(eventlet.sleep)  # a stop sends what is buffered without lingering
+    runner.wait()
+    assert [e["correlation_id"] for e in sent[-1]["payload"]["entries"]] == ["req-4"]
