@@ -94,7 +94,7 @@ class ReliableEventHandler(EventHandler):
             return
         error = exc_info[1]
         # Not the event's fault when the database is away: retry for as long as the outage lasts.
-        attempts = failed_attempts(message) + (0 if database_unavailable(error) else 1)
+        attempts = failed_attempts(message) + (0 if database_unavailable(error) or isinstance(error, Busy) else 1)
         if isinstance(error, ContractViolation) or attempts >= self.max_attempts:
             self._park(message, error, attempts)
         else:
@@ -225,6 +225,14 @@ class Consumer(ReliableEventHandler):
                             f"declares no `inbox = Inbox()` to make it idempotent")
 
 
+ONE_AT_A_TIME_WAIT_SECONDS = 10.0
+
+
+class Busy(Exception):
+    """A ``one_at_a_time`` handler waited its bound for the lock: the event is retried later, and the
+    wait is not counted against it (like a database outage)."""
+
+
 def consumes(source_service, event_type, one_at_a_time=None):
     """The one way to consume an event: ``@consumes("cases", "case.assigned")`` on
     ``def on_case_assigned(self, event, session)``.
@@ -244,8 +252,14 @@ def consumes(source_service, event_type, one_at_a_time=None):
             if one_at_a_time is None:
                 self.inbox.once(event, lambda session: fn(self, event, session))
                 return
-            with one_at_a_time:
+            # Bounded: behind a run stalled by its database, the others give their events back to be
+            # retried (not counted against them) instead of holding a worker, and a stop, for long.
+            if not one_at_a_time.acquire(timeout=ONE_AT_A_TIME_WAIT_SECONDS):
+                raise Busy(f"{fn.__name__}: another run held the lock for {ONE_AT_A_TIME_WAIT_SECONDS:g} s")
+            try:
                 self.inbox.once(event, lambda session: fn(self, event, session))
+            finally:
+                one_at_a_time.release()
         handle.__name__, handle.__qualname__, handle.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
         handle.consumes = (source_service, event_type)
         return Consumer.decorator(source_service, event_type)(handle)
