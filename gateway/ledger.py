@@ -10,9 +10,9 @@ wait for it), in order, as ``access.batch_recorded`` events of what the buffer h
 LEDGER_BATCH entries each), gathered for LEDGER_LINGER_SECONDS (0.25) after the first: one
 confirm, one message and one transaction in the audit service per batch, so the ledger's cost per
 request falls as the load rises (measured: without the wait, a moderate load sent batches of one or
-two, and the audit service spent as much CPU as before batching). A broker outage delays them: they stay in the buffer and are sent when
-the broker is back. Each entry has its own id from the start, so a batch sent again after a lost
-confirm is appended once.
+two, and the audit service spent as much CPU as before batching). A broker outage delays them: they
+stay in the buffer and are sent when the broker is back. Each entry has its own id from the start,
+so a batch sent again after a lost confirm is appended once.
 
 What a crash can lose (README, "The access ledger"): the entries of the last moments that the
 broker had not yet confirmed when the gateway process died (up to LEDGER_LINGER_SECONDS' worth and
