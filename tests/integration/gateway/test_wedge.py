@@ -50,6 +50,10 @@ def processes(rabbit_config, mongo_uri, db_prefix, service_db):
     token = token_for(env["JWT_SECRET"])
     try:
         wait_until(lambda: requests.get(base + "/health", timeout=2).status_code == 200, 60, "gateway")
+        # The gateway's health says nothing of the cases service, still doing its start-up work (its
+        # indexes, statistics, search grams): the first registration timed out at RPC_TIMEOUT in a CI run.
+        wait_until(lambda: requests.get(base + "/v1/cases", params={"limit": 1}, headers={
+            "Authorization": f"Bearer {token}"}, timeout=RPC_TIMEOUT + 3).status_code == 200, 60, "the cases service")
         yield {"base": base, "headers": {"Authorization": f"Bearer {token}"}, "cases": cases, "gateway": gateway,
                "amqp_uri": rabbit_config["AMQP_URI"], "log_dir": log_dir}
     finally:
