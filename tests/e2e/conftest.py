@@ -98,7 +98,9 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
         print(f"\ne2e process logs: {log_dir}")
 
 
-@pytest.fixture(scope="session")
+# Package scope (tests/e2e), not session: the platform stops when the e2e tests are done instead of
+# idling under the integration and unit tests that follow (its pollers kept about half a core busy).
+@pytest.fixture(scope="package")
 def stack(request):
     base_url = os.environ.get("PINGJIAN_E2E_BASE_URL")
     if base_url:
@@ -108,26 +110,26 @@ def stack(request):
         yield started
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def anonymous(stack):
     return Api(stack.base_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin(stack, anonymous):
     return anonymous.login(stack.admin_user, stack.admin_password)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def criminal_head(admin):
     return admin.create_user("department_head", "criminal")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def criminal_prosecutor(admin):
     return admin.create_user("prosecutor", "criminal")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def civil_prosecutor(admin):
     return admin.create_user("prosecutor", "civil")

@@ -5,12 +5,12 @@ import time
 import pytest
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def finance(admin):
     return admin.create_user("finance", "finance")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def party_group(admin):
     return admin.create_user("party_group", "leadership")
 

@@ -5,22 +5,22 @@ import pytest
 from tests.support.api import unique_case_no
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chief(admin):
     return admin.create_user("chief_procurator", "leadership")[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pi_prosecutor(admin):
     return admin.create_user("prosecutor", "public_interest")[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def inspector(admin):
     return admin.create_user("inspector", "inspection")[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin_prosecutor(admin):
     return admin.create_user("prosecutor", "administrative")[1]
 
