@@ -67,6 +67,7 @@ def load(uris, prefix, people, now=None):
 
     from kit import search
     from services.cases import stats
+    from services.cases.storage import GENERATION
     now = now or datetime.now(timezone.utc)
     rng = random.Random(2026)
     cases_db = MongoClient(uris["cases"], tz_aware=True)[f"{prefix}_cases"]
@@ -141,7 +142,7 @@ def load(uris, prefix, people, now=None):
     cases_db.stats_monthly.delete_many({})
     cases_db.stats_monthly.insert_many([_nested(row) for row in monthly.values()])
     # As a fold does: the counters changed, so sums remembered of the old ones are not used.
-    cases_db.meta.update_one({"_id": "stats_generation"}, {"$set": {"value": uuid.uuid4().hex}}, upsert=True)
+    cases_db.meta.update_one({"_id": GENERATION}, {"$set": {"value": uuid.uuid4().hex}}, upsert=True)
 
     t1 = time.monotonic()
     inbox_owner = people["prosecutor"]["id"]

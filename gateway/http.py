@@ -227,7 +227,7 @@ class Route(HttpRequestHandler):
             login = request.environ.get(LOGIN) or {}
             if payload["user_id"] is None and login.get("user_id"):
                 payload["user_id"] = login["user_id"]  # a login names the account it was for
-            self.server.ledger.record(payload, actor)
+            self.server.ledger.record(payload)
         except Exception:  # the answer goes out regardless; the log says what was not recorded
             log.exception("access ledger entry not recorded for %s %s", request.method, request.path)
 

@@ -106,9 +106,9 @@ class Ledger:
                    linger_seconds=float(config.get("LEDGER_LINGER_SECONDS", 0.25)),
                    enabled=str(config.get("LEDGER_ENABLED", "1")) not in ("0", "false", "False"))
 
-    def record(self, payload, actor=None):
+    def record(self, payload):
         """Queue one entry (never blocks, never raises into the request). The entry names its user,
-        roles and department itself; ``actor`` is the same and is not sent again."""
+        roles and department itself (a batch's envelope has no actor)."""
         if not self.enabled:
             return
         if len(self._buffer) >= self._capacity:

@@ -45,7 +45,7 @@ def test_actions():
 def test_a_full_buffer_drops_the_oldest_and_never_blocks():
     buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"), capacity=3)
     for number in range(5):
-        buffer.record({"n": number}, None)
+        buffer.record({"n": number})
     assert buffer.pending() == 3 and [p["n"] for p in buffer._buffer] == [2, 3, 4]
 
 
@@ -68,9 +68,9 @@ def good(number):
 def test_an_entry_that_breaks_its_contract_is_dropped_not_retried_forever_and_the_rest_go(monkeypatch):
     buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"))
     sent = fake_producer(buffer, monkeypatch)
-    buffer.record(good(1), ACTOR)
-    buffer.record({"status": "not even a payload"}, None)
-    buffer.record(good(2), ACTOR)
+    buffer.record(good(1))
+    buffer.record({"status": "not even a payload"})
+    buffer.record(good(2))
     buffer._send_buffered()
     assert [[e["correlation_id"] for e in envelope["payload"]["entries"]] for envelope in sent] == [["req-1", "req-2"]]
     assert buffer.pending() == 0
@@ -80,7 +80,7 @@ def test_what_is_buffered_goes_in_batches_each_entry_with_its_own_id(monkeypatch
     buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"), batch=2)
     sent = fake_producer(buffer, monkeypatch)
     for number in range(5):
-        buffer.record(good(number), ACTOR)
+        buffer.record(good(number))
     buffer._send_buffered()
     assert [len(envelope["payload"]["entries"]) for envelope in sent] == [2, 2, 1]
     assert all(envelope["type"] == "access.batch_recorded" for envelope in sent)
@@ -101,7 +101,7 @@ def test_a_failed_publish_keeps_the_batch_and_sends_it_again_with_the_same_entry
             raise ConnectionError("broker away")
     sent = fake_producer(buffer, monkeypatch, fail_once)
     for number in range(3):
-        buffer.record(good(number), ACTOR)
+        buffer.record(good(number))
     first_ids = [entry["entry_id"] for entry in buffer._buffer]
     try:
         buffer._send_buffered()
@@ -115,12 +115,12 @@ def test_a_failed_publish_keeps_the_batch_and_sends_it_again_with_the_same_entry
 def test_entries_dropped_by_a_full_buffer_during_a_publish_do_not_take_newer_ones_with_them(monkeypatch):
     buffer = ledger.Ledger("memory://", exchange=SimpleNamespace(name="gateway.events"), capacity=3, batch=3)
     for number in range(3):
-        buffer.record(good(number), ACTOR)
+        buffer.record(good(number))
     arrivals = [3, 4]
 
     def two_requests_arrive():  # while the batch of three waits for its confirm: the two oldest are dropped
         while arrivals:
-            buffer.record(good(arrivals.pop(0)), ACTOR)
+            buffer.record(good(arrivals.pop(0)))
     sent = fake_producer(buffer, monkeypatch, two_requests_arrive)
     buffer._send_buffered()
     assert [[e["correlation_id"] for e in envelope["payload"]["entries"]] for envelope in sent] == \
@@ -135,15 +135,15 @@ def test_entries_arriving_while_the_first_lingers_go_in_its_batch(monkeypatch):
     sent = fake_producer(buffer, monkeypatch)
     monkeypatch.setattr(buffer, "_disconnect", lambda: None)
     runner = eventlet.spawn(buffer.run)
-    buffer.record(good(1), ACTOR)
+    buffer.record(good(1))
     eventlet.sleep(0.05)
     assert sent == []  # still gathering
-    buffer.record(good(2), ACTOR)
-    buffer.record(good(3), ACTOR)
+    buffer.record(good(2))
+    buffer.record(good(3))
     eventlet.sleep(0.4)
     assert [[e["correlation_id"] for e in envelope["payload"]["entries"]] for envelope in sent] == \
         [["req-1", "req-2", "req-3"]]
-    buffer.record(good(4), ACTOR)
+    buffer.record(good(4))
     buffer.stop(eventlet.sleep)  # a stop sends what is buffered without lingering
     runner.wait()
     assert [e["correlation_id"] for e in sent[-1]["payload"]["entries"]] == ["req-4"]
