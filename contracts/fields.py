@@ -2,7 +2,7 @@
 import copy
 import unicodedata
 import uuid
-from datetime import timezone
+from datetime import date, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -117,8 +117,55 @@ def uuid_string(**kwargs):
     return fields.String(validate=_is_uuid, **kwargs)
 
 
-def utc_datetime(**kwargs):
-    return fields.AwareDateTime(format="iso", default_timezone=timezone.utc, **kwargs)
+# The window every date and instant a client sends must fall in (issue 18): wide enough for any
+# record a district procuratorate keeps or plans, narrow enough that every computation on it (months
+# and working days added, a day's end, a time zone shifted) stays a valid date — 9999-12-31 + 1 day
+# overflowed in three services before. A field may narrow it (``window=``), never widen it.
+EARLIEST_DAY, LATEST_DAY = date(1950, 1, 1), date(2099, 12, 31)
+
+
+def _window_problem(value, earliest, latest):
+    if not earliest <= value <= latest:
+        return f"日期超出可受理的范围（{earliest.isoformat()} 至 {latest.isoformat()}）"
+    return None
+
+
+def _with_window_note(kwargs, earliest, latest):
+    """The window said in the field's OpenAPI description (and as x-earliest / x-latest)."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    note = f"取值范围 {earliest.isoformat()} 至 {latest.isoformat()}"
+    description = metadata.get("description")
+    metadata["description"] = f"{description}（{note}）" if description else note
+    metadata.setdefault("x-earliest", earliest.isoformat())
+    metadata.setdefault("x-latest", latest.isoformat())
+    kwargs["metadata"] = metadata
+    return kwargs
+
+
+class WindowedDateTime(fields.AwareDateTime):
+    """An instant with a time zone (one without is read as UTC), inside the platform's date window:
+    checked on its calendar date in its own zone and in UTC, before any arithmetic can overflow."""
+
+    def __init__(self, *, window=(EARLIEST_DAY, LATEST_DAY), **kwargs):
+        self.earliest, self.latest = window
+        super().__init__(format="iso", default_timezone=timezone.utc,
+                         **_with_window_note(kwargs, self.earliest, self.latest))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        problem = _window_problem(moment.date(), self.earliest, self.latest)
+        if problem is None:
+            try:
+                problem = _window_problem(moment.astimezone(timezone.utc).date(), self.earliest, self.latest)
+            except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+                problem = _window_problem(date.min, self.earliest, self.latest)
+        if problem:
+            raise ValidationError(problem)
+        return moment
+
+
+def utc_datetime(*, window=(EARLIEST_DAY, LATEST_DAY), **kwargs):
+    return WindowedDateTime(window=window, **kwargs)
 
 
 def ignoring_unknown(schema):
@@ -173,7 +220,19 @@ def count(**kwargs):
 
 class Day(fields.Date):
     """A calendar date, YYYY-MM-DD (due dates, decision dates: Asia/Shanghai dates). Loaded as a
-    ``date``; stored as its ISO text (BSON has no date-only type), and dumped from either."""
+    ``date`` inside the field's window (the platform's by default: a 400 naming the field outside);
+    stored as its ISO text (BSON has no date-only type), and dumped from either."""
+
+    def __init__(self, *, window=(EARLIEST_DAY, LATEST_DAY), **kwargs):
+        self.earliest, self.latest = window
+        super().__init__(**_with_window_note(kwargs, self.earliest, self.latest))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        problem = _window_problem(loaded, self.earliest, self.latest)
+        if problem:
+            raise ValidationError(problem)
+        return loaded
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):
@@ -181,5 +240,5 @@ class Day(fields.Date):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-def day(**kwargs):
-    return Day(format="%Y-%m-%d", **kwargs)
+def day(*, window=(EARLIEST_DAY, LATEST_DAY), **kwargs):
+    return Day(format="%Y-%m-%d", window=window, **kwargs)

@@ -19,7 +19,7 @@ from functools import partial
 
 from nameko.exceptions import ContainerBeingKilled, MalformedRequest
 
-from kit import calendar, clock
+from kit import clock
 from kit.context import Actor
 from kit.errors import EXPECTED, Unauthorized
 from kit.rpc import Rpc
@@ -83,5 +83,7 @@ class HealthCheck:
     @query(public=True)
     def health(self):
         self.store.ping()
-        warning = calendar.horizon_warning(clock.today())
+        warning = None
+        if getattr(self, "follows_calendar", False):  # it computes working days: say what it lacks
+            warning = self.store.working_calendar().missing_warning(clock.today())
         return {"status": "ok", "service": self.name, "warnings": [warning] if warning else []}

@@ -14,6 +14,7 @@ import pymongo
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 
+from kit import calendar_store
 from kit.context import Context
 from kit.mongo import ensure_indexes, run_in_transaction, service_database
 from kit.outbox import INDEXES as OUTBOX_INDEXES
@@ -38,6 +39,10 @@ class Store:
             event_type, payload, version = (*event, 1)[:3]
             self.outbox.add(session, event_type, aggregate_id, payload, version=version,
                             aggregate_version=aggregate_version)
+
+    def working_calendar(self, session=None):
+        """The working days as this service knows them (kit/calendar_store.py)."""
+        return calendar_store.working_calendar(self.db, session)
 
     def ping(self, seconds=2):
         with pymongo.timeout(seconds):

@@ -20,6 +20,7 @@ from contracts.enums.budgeting import (BUDGET_CATEGORIES, BUDGET_DECISIONS,  # n
 from contracts.enums.cases import (CASE_CATEGORIES, CASE_STATUSES, CHARGES, EVALUATION_GRADES,  # noqa: E402, F401
                                    EVALUATION_MODES, FINDING_STATUSES, KEY_EVALUATION_REASONS, SUSPECT_DECISIONS,
                                    SUSPECT_LAYERS, TERMINATION_CHECKS, WAGE_SUPERVISION_OUTCOMES)
+from contracts.enums.calendar import CALENDAR_SOURCES  # noqa: E402, F401
 from contracts.enums.exports import EXPORT_DATASETS, EXPORT_STATUSES  # noqa: E402, F401
 from contracts.enums.notifications import (DELIVERY_REASONS, DELIVERY_STATUSES,  # noqa: E402, F401
                                           NOTIFICATION_CHANNELS, NOTIFICATION_TYPES)

@@ -8,6 +8,8 @@ NOTIFICATION_TYPES = register("notification_types", {
     "case.evaluated": "案件评查结果",
     "data_check.finding_opened": "数据核查问题",
     "case.referral_overdue": "移送行政处罚逾期",
+    "case.referral_due_moved": "移送期限按工作日历重新计算",
+    "calendar.schedule_missing": "工作日历缺少放假安排",
     "budget.request_reviewed": "预算申请审核结果",
     "budget.request_decided": "预算申请党组决定",
     "budget.procurement_started": "采购启动（督察监督）",

@@ -66,3 +66,38 @@ class UserDeactivated(_UserSnapshot):
         description = "管理员停用账户时发出；此后该用户不应再收到通知或被指派工作。"
 
     example = {**_USER, "active": False}
+
+
+@register("calendar.schedule_loaded", 1)
+class CalendarScheduleLoaded(Schema):
+    class Meta:
+        title = "工作日历已录入"
+        description = ("管理员录入（或更正）某年的放假安排和调休上班日时发出，载荷为该年完整的安排；"
+                       "计算工作日期限的服务据此保存一份，并重新计算该年的暂定期限。重复录入相同的安排不发出。")
+
+    year = fields.Integer(required=True, metadata={"description": "年份"})
+    holidays = fields.List(fields.String(), required=True, metadata={"description": "放假日期（YYYY-MM-DD）"})
+    workdays = fields.List(fields.String(), required=True, metadata={"description": "调休上班日期（YYYY-MM-DD）"})
+    version = fields.Integer(required=True, metadata={"description": "该年安排的版本（每次录入加 1）"})
+    loaded_by = fields.String(required=True, metadata={"description": "录入的管理员用户编号"})
+    loaded_at = fields.String(required=True, metadata={"description": "录入时间（UTC，ISO 8601）"})
+
+    example = {"year": 2027, "holidays": ["2027-01-01", "2027-01-02", "2027-01-03"], "workdays": ["2027-02-07"],
+               "version": 1, "loaded_by": _USER["id"], "loaded_at": "2026-11-05T02:00:00.000+00:00"}
+
+
+@register("calendar.schedule_missing", 1)
+class CalendarScheduleMissing(Schema):
+    class Meta:
+        title = "工作日历缺少放假安排"
+        description = ("每周检查一次：自 11 月 1 日起下一年（或本年）的放假安排仍未录入、工作日库也未收录时发出，"
+                       "提醒管理员录入；其间的工作日期限按仅周末休息暂定。")
+
+    year = fields.Integer(required=True, metadata={"description": "缺少安排的（最早）年份"})
+    years = fields.List(fields.Integer(), required=True, metadata={"description": "缺少安排的年份"})
+    checked_on = fields.Date(required=True, metadata={"description": "检查日期（Asia/Shanghai）"})
+    message = fields.String(required=True, metadata={"description": "提示内容"})
+
+    example = {"year": 2027, "years": [2027], "checked_on": "2026-11-02",
+               "message": "工作日历缺少 2027 年的放假安排：其间的工作日期限按仅周末休息暂定（provisional），"
+                          "请管理员在国务院公布后通过 PUT /v1/calendar/{year} 录入"}

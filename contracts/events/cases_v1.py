@@ -80,11 +80,35 @@ class NonProsecutionDecided(_CaseRef):
     administrative_organ = fields.String(required=True, allow_none=True,
                                          metadata={"description": "主管行政机关（已知时）"})
     referral_due_on = fields.Date(required=True, metadata={"description": "移送期限（决定后第 3 个工作日）"})
+    referral_due_provisional = fields.Boolean(
+        load_default=False, metadata={"description": "移送期限是否为暂定：所跨年份的放假安排尚未录入时按仅周末休息计算，"
+                                                     "录入后重新计算（见 case.referral_due_moved）"})
 
     example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
                "suspect_name": "王某", "layer": "peripheral", "charges": ["helping_network_crime"],
                "decided_on": "2026-09-29", "reason": "犯罪情节轻微，依法不需要判处刑罚",
-               "administrative_organ": "某区公安分局", "referral_due_on": "2026-10-09"}
+               "administrative_organ": "某区公安分局", "referral_due_on": "2026-10-09",
+               "referral_due_provisional": False}
+
+
+@register("case.referral_due_moved", 1)
+class ReferralDueMoved(_CaseRef):
+    class Meta:
+        title = "移送期限已按工作日历重新计算"
+        description = ("管理员录入某年放假安排后，按仅周末休息暂定的移送期限重新计算、且日期改变时发出，"
+                       "每次改变一次；逾期提醒随之改到新日期。")
+
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
+    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
+    decided_on = fields.Date(required=True, metadata={"description": "不起诉决定日期"})
+    previous_due_on = fields.Date(required=True, metadata={"description": "原移送期限"})
+    referral_due_on = fields.Date(required=True, metadata={"description": "新的移送期限"})
+    referral_due_provisional = fields.Boolean(required=True, metadata={"description": "新期限是否仍为暂定"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
+               "suspect_name": "王某", "decided_on": "2026-12-31", "previous_due_on": "2027-01-05",
+               "referral_due_on": "2027-01-06", "referral_due_provisional": False}
 
 
 @register("case.referral_recorded", 1)

@@ -2,10 +2,10 @@
 import re
 import unicodedata
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from contracts import enums
-from contracts.fields import StrictBoolean, code, line
+from contracts.fields import StrictBoolean, code, day, line
 from contracts.rpc.common import PageQuery
 
 MIN_PASSWORD_LENGTH = 10
@@ -120,3 +120,35 @@ class UserQuery(PageQuery):
 class UserPage(Schema):
     items = fields.List(fields.Nested(User))
     next_cursor = fields.String(allow_none=True)
+
+
+# -- the working-day calendar (工作日历): owned by the accounts service, the admin's ----------------
+class LoadCalendar(Schema):
+    """A year's official schedule as the State Council publishes it: its public holidays and its
+    adjusted working days (调休上班日, weekend days worked). ``adjusted_workdays`` is accepted as
+    another name for ``workdays``."""
+    holidays = fields.List(day(), required=True, validate=validate.Length(max=366, error="最多 {max} 天"),
+                           metadata={"description": "放假日期（YYYY-MM-DD，均在该年内）"})
+    workdays = fields.List(day(), load_default=list, validate=validate.Length(max=366, error="最多 {max} 天"),
+                           metadata={"description": "调休上班日期（周六或周日，均在该年内；可写作 adjusted_workdays）"})
+
+    @pre_load
+    def _alias(self, data, **kwargs):
+        if isinstance(data, dict) and "adjusted_workdays" in data:
+            if "workdays" in data:
+                raise ValidationError("workdays 与 adjusted_workdays 只能写一个", "adjusted_workdays")
+            data = {**data, "workdays": data["adjusted_workdays"]}
+            del data["adjusted_workdays"]
+        return data
+
+
+class CalendarSchedule(Schema):
+    year = fields.Integer(metadata={"description": "年份"})
+    source = code(enums.CALENDAR_SOURCES, metadata={"description": "安排来源：loaded 管理员录入；library 工作日库；"
+                                                                  "none 无安排（仅周末休息，据此计算的期限为暂定）"})
+    provisional = fields.Boolean(metadata={"description": "该年没有放假安排时为 true：期限按仅周末休息暂定"})
+    holidays = fields.List(fields.String(), metadata={"description": "放假日期"})
+    workdays = fields.List(fields.String(), metadata={"description": "调休上班日期"})
+    version = fields.Integer(allow_none=True, dump_default=None, metadata={"description": "录入版本（录入的安排才有）"})
+    loaded_by = fields.String(allow_none=True, dump_default=None, metadata={"description": "录入的管理员用户编号"})
+    loaded_at = fields.String(allow_none=True, dump_default=None, metadata={"description": "录入时间（UTC）"})

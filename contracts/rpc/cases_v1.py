@@ -102,6 +102,8 @@ class Case(Schema):
     wage_supervision = fields.Nested(WageSupervisionView, allow_none=True, dump_default=None)
     # The earliest due date of a referral not yet recorded (行刑反向衔接), if any.
     referral_due_on = day(allow_none=True, dump_default=None)
+    # True while that due date is provisional (a year it spans has no working-day schedule yet).
+    referral_due_provisional = fields.Boolean(dump_default=False)
     # Why the case is due a key evaluation (重点评查), found automatically; empty if it is not.
     key_evaluation_reasons = fields.List(fields.String(), dump_default=list)
     version = fields.Integer()
@@ -167,6 +169,8 @@ class Referral(Schema):
     # opinion): the referral is done.
     closed_on = day(allow_none=True, dump_default=None)
     overdue = fields.Boolean()
+    # Computed with weekends only over a year whose schedule is not loaded yet: recomputed once it is.
+    provisional = fields.Boolean(dump_default=False)
 
 
 class AdministrativePenalty(Schema):

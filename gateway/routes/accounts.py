@@ -84,3 +84,15 @@ class AccountRoutes:
         account = self.accounts.change_password(body=body)
         forget_account(account["id"])
         return self._token_for(account)
+
+    # -- the working-day calendar (工作日历): the accounts service owns it ------------------------------
+    @route("PUT", "/v1/calendar/<year>", roles=("admin",), body=accounts_v1.LoadCalendar,
+           response=accounts_v1.CalendarSchedule, tag="calendar",
+           summary="录入某年的放假安排和调休上班日（国务院公布后；优先于工作日库；相同安排重复录入不变）")
+    def load_calendar(self, request, year, body):
+        return self.accounts.load_calendar(year=year, body=body)
+
+    @route("GET", "/v1/calendar/<year>", response=accounts_v1.CalendarSchedule, tag="calendar",
+           summary="某年生效的工作日历及其来源（录入、工作日库或无：无安排时期限按仅周末休息暂定）")
+    def get_calendar(self, request, year):
+        return self.accounts.get_calendar(year=year)

@@ -1,4 +1,6 @@
 """Entrypoints of the accounts service. Each: check policy, apply a domain rule, store."""
+from datetime import time
+
 from nameko.dependency_providers import Config
 
 from contracts.rpc import accounts_v1 as contract
@@ -6,6 +8,8 @@ from kit.context import RequestContext
 from kit.entrypoints import HealthCheck, command, query
 from kit.errors import TooManyRequests, ValidationFailed
 from kit import clock
+from kit.jobs import Every, Jobs, periodic
+from services.accounts import calendar as calendar_rules
 from services.accounts import domain, passwords, policy
 from services.accounts.storage import INDEXES, AccountStorage, AccountStore
 
@@ -16,6 +20,8 @@ class AccountsService(HealthCheck):
     ctx = RequestContext()
     config = Config()
     store = AccountStorage(AccountStore, INDEXES)
+    jobs = Jobs()
+    follows_calendar = True  # the owner: its health says when a year's schedule is missing
 
     # -- logging in (before there is an actor) ---------------------------------------------
     @command(body=contract.Credentials, response=contract.LoginResult, public=True)
@@ -112,3 +118,27 @@ class AccountsService(HealthCheck):
         """An active account by id, or None: e.g. the gateway resolving a case's handler."""
         user = self.store.find(user_id)
         return user if user is not None and user["active"] else None
+
+    # -- the working-day calendar (工作日历) ---------------------------------------------------------
+    @command(body=contract.LoadCalendar, response=contract.CalendarSchedule)
+    def load_calendar(self, actor, year, body):
+        """An admin loads (or corrects) a year's schedule; it takes precedence over the library, and
+        ``calendar.schedule_loaded`` carries it to every service that computes working days."""
+        policy.ensure_admin(actor)
+        year = calendar_rules.year_of(year)
+        doc = self.store.load_calendar(year, lambda kept: calendar_rules.load(year, body, kept, actor.user_id,
+                                                                                  clock.now()))
+        return calendar_rules.effective(year, doc)
+
+    @query(response=contract.CalendarSchedule)
+    def get_calendar(self, actor, year):
+        year = calendar_rules.year_of(year)
+        return calendar_rules.effective(year, self.store.calendar_schedule(year))
+
+    @periodic("accounts.calendar.missing", Every.day(at=time(9, 0)))
+    def remind_missing_calendar(self, run):
+        """From 1 November, while next year's (or this year's) schedule is missing: the admins are
+        reminded (calendar.schedule_missing), at most weekly."""
+        today = clock.today()
+        events = calendar_rules.missing_events(self.store.working_calendar(), today)
+        return {"reminded": self.store.warn_missing_calendar(events, today)}

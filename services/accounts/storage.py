@@ -7,11 +7,12 @@ import logging
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from kit import calendar_store
 from kit.aggregate import Aggregates
 from kit.context import Context
 from kit.errors import Conflict
@@ -25,6 +26,8 @@ from services.accounts import domain, legacy, passwords
 log = logging.getLogger("pingjian.accounts")
 
 USERS, LOGIN_FAILURES, MIGRATIONS, ENDED_SESSIONS = "users", "login_failures", "migrations", "ended_sessions"
+# The calendar's loads (one line per version) and its reminders (the last per set of missing years).
+CALENDAR_LOADS, CALENDAR_WARNINGS = "calendar_loads", "calendar_warnings"
 
 INDEXES = {
     USERS: [IndexModel([("username_key", ASCENDING)], unique=True, name="username_key_unique"),
@@ -130,6 +133,40 @@ class AccountStore(Store):
             return "moved"
         except Conflict:
             return "clashed"
+
+    # -- the working-day calendar (kit/calendar_store.py: the same documents every copy keeps) -------
+    def calendar_schedule(self, year):
+        return calendar_store.loaded_schedule(self.db, year)
+
+    def load_calendar(self, year, decide):
+        """``decide(kept) -> (doc, events)`` over the year's loaded schedule, committed with its
+        events and a line in ``calendar_loads`` (who loaded what, when) when anything changed."""
+        def work(session):
+            kept = calendar_store.loaded_schedule(self.db, year, session)
+            doc, events = decide(kept)
+            if events:
+                self.db[calendar_store.SCHEDULES].replace_one({"_id": year}, doc, upsert=True, session=session)
+                self.db[CALENDAR_LOADS].insert_one({**doc, "_id": f"{year}:{doc['version']}"}, session=session)
+                self.emit(session, f"calendar:{year}", events)
+            return doc
+        return self.transaction(work)
+
+    def warn_missing_calendar(self, events, today, every_days=7):
+        """Emit ``events`` (the missing-schedule reminder) unless the same years were reminded of
+        within ``every_days``: a weekly reminder, whatever the job's period."""
+        if not events:
+            return False
+        key = ",".join(str(year) for year in events[0][1]["years"])
+
+        def work(session):
+            last = self.db[CALENDAR_WARNINGS].find_one({"_id": key}, session=session)
+            if last and (today - date.fromisoformat(last["warned_on"])).days < every_days:
+                return False
+            self.db[CALENDAR_WARNINGS].replace_one({"_id": key}, {"_id": key, "warned_on": today.isoformat()},
+                                                   upsert=True, session=session)
+            self.emit(session, f"calendar:{key}", events)
+            return True
+        return self.transaction(work)
 
 
 class AccountStorage(Storage):

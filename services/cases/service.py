@@ -5,6 +5,7 @@ from contracts.rpc import cases_v1 as contract
 from contracts.rpc import exports_v1
 from contracts.rpc.common import PageQuery
 from kit import clock
+from kit.calendar_store import FollowsCalendar
 from kit.context import RequestContext
 from kit.deadlines import NOT_DUE, Deadlines, on_deadline
 from kit.entrypoints import HealthCheck, command, query
@@ -31,7 +32,7 @@ def _case_view(case):
     return {**case, "wage_supervision": records.wage_view(case.get("wage_supervision"))}
 
 
-class CasesService(HealthCheck):
+class CasesService(HealthCheck, FollowsCalendar):
     name = "cases"
 
     ctx = RequestContext()
@@ -106,7 +107,7 @@ class CasesService(HealthCheck):
     def add_suspect(self, actor, case_id, body):
         def build(case):
             policy.ensure_can_edit_content(actor, case)
-            return suspect_rules.new_suspect(case, body, clock.now(), clock.today())
+            return suspect_rules.new_suspect(case, body, clock.now(), clock.today(), self.store.working_calendar())
         suspect = self.store.add_suspect(case_id, build, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
@@ -114,7 +115,7 @@ class CasesService(HealthCheck):
     def edit_suspect(self, actor, case_id, suspect_id, body):
         def decide(case, suspect):
             policy.ensure_can_edit_content(actor, case)
-            return suspect_rules.edit(case, suspect, body, clock.today())
+            return suspect_rules.edit(case, suspect, body, clock.today(), self.store.working_calendar())
         suspect = self.store.change_suspect(case_id, suspect_id, decide, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
@@ -150,6 +151,14 @@ class CasesService(HealthCheck):
         case = self.store.find_case(suspect["case_id"], session)
         self.store.emit(session, suspect["_id"], [suspect_rules.referral_overdue_event(case, suspect)])
         return None
+
+    def calendar_changed(self, session, year):
+        """A year's working-day schedule was loaded: the referral due dates it moves move once, their
+        deadlines with them, and their handlers are told (case.referral_due_moved)."""
+        working_calendar = self.store.working_calendar(session)
+        self.store.recompute_referrals(
+            session, year, lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar),
+            self.deadlines)
 
     # -- quality evaluation ---------------------------------------------------------------------------
     @command(body=contract.NewEvaluation, response=contract.Evaluation)

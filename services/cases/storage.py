@@ -49,7 +49,9 @@ INDEXES = {
                     ("_id", DESCENDING)]),
         search.index(),
     ],
-    SUSPECTS: [IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])],
+    SUSPECTS: [IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+               # The referrals a loaded working-day schedule may move (``recompute_referrals``).
+               IndexModel([("referral.due_on", ASCENDING)])],
     HISTORY: [IndexModel([("case_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)])],
     EVALUATIONS: [IndexModel([("case_id", ASCENDING), ("period", ASCENDING), ("mode", ASCENDING)], unique=True,
                              name="one_per_case_period_mode"),
@@ -185,10 +187,12 @@ class CaseStore(Store):
         suspects = list(self.suspects.collection.find(
             {"case_id": case["_id"]}, {"referral": 1, "decision": 1, "arrested_on": 1, "decision_reversed": 1},
             session=session))
-        dues = [s["referral"]["due_on"] for s in suspects if suspect_rules.pending_referral(s)]
+        dues = sorted((s["referral"]["due_on"], bool(s["referral"].get("provisional")))
+                      for s in suspects if suspect_rules.pending_referral(s))
         reasons = suspect_rules.key_evaluation_reasons(suspects)
-        update = {"$set": {"referral_due_on": min(dues) if dues else None, "key_evaluation_reasons": reasons,
-                           "updated_at": clock.now()}}
+        update = {"$set": {"referral_due_on": dues[0][0] if dues else None,
+                           "referral_due_provisional": dues[0][1] if dues else False,
+                           "key_evaluation_reasons": reasons, "updated_at": clock.now()}}
         if before is None:
             update["$inc"] = {"suspect_count": 1}
         self.cases.collection.update_one({"_id": case["_id"]}, update, session=session)
@@ -210,6 +214,24 @@ class CaseStore(Store):
             return suspect
         changed = self.suspects.stage_change(session, suspect, changes, events)
         self._after_suspect_change(session, self.find_case(suspect["case_id"], session), suspect, changed, deadlines)
+        return changed
+
+    def recompute_referrals(self, session, year, decide, deadlines):
+        """The pending referrals ``year``'s schedule may move (decided in or before it, due in or
+        after it): ``decide(case, suspect) -> (changes, events)`` for each, committed in ``session``
+        with the deadline, the case's summaries and the history, as any suspect change. Returns how
+        many changed."""
+        changed = 0
+        for doc in list(self.suspects.collection.find(
+                {"referral.due_on": {"$gte": f"{year}-01-01"}, "decision.decided_on": {"$lte": f"{year}-12-31"}},
+                session=session)):
+            suspect = self.suspects.opened(doc)
+            case = self.find_case(suspect["case_id"], session)
+            changes, events = decide(case, suspect)
+            if changes:
+                after = self.suspects.stage_change(session, suspect, changes, events)
+                self._after_suspect_change(session, case, suspect, after, deadlines)
+                changed += 1
         return changed
 
     def find_suspect(self, suspect_id, session=None):

@@ -2,13 +2,14 @@
 and the reverse referral (行刑反向衔接) a non-prosecution with an administrative penalty starts.
 
 *(rule)* The case goes to the administrative department within 3 working days of the decision:
-``REFERRAL_WORKING_DAYS``, from the kit's working-day calendar. A deadline then fires
-``case.referral_overdue`` the day after the due date if no referral was recorded.
+``REFERRAL_WORKING_DAYS``, from the working-day calendar the service keeps (kit/calendar.py: loaded
+schedules, then the library). A deadline then fires ``case.referral_overdue`` the day after the due
+date if no referral was recorded. A due date over a year with no schedule is ``provisional`` (weekends
+only) and is recomputed once that year's schedule is loaded (``recompute_referral``).
 """
 import uuid
 from datetime import date, time
 
-from kit import calendar
 from kit.deadlines import DeadlineRule, Threshold
 from kit.errors import ValidationFailed
 
@@ -42,7 +43,7 @@ def _check_decision_date(decision, today):
         raise ValidationFailed("决定日期不能晚于今天", fields={"decision": {"decided_on": ["决定日期不能晚于今天"]}})
 
 
-def new_suspect(case, data, now, today):
+def new_suspect(case, data, now, today, working_calendar):
     """(suspect, events) for a suspect added to ``case``."""
     _check_decision_date(data.get("decision"), today)
     suspect = {"_id": uuid.uuid4().hex, "case_id": case["_id"], "name": data["name"],
@@ -50,11 +51,11 @@ def new_suspect(case, data, now, today):
                "charges": list(dict.fromkeys(data["charges"])), "decision": _stored_decision(data.get("decision")),
                "arrested_on": data["arrested_on"].isoformat() if data.get("arrested_on") else None,
                "decision_reversed": False, "referral": None, "created_at": now, "updated_at": now}
-    changes, events = _decision_effects(case, suspect, None, suspect["decision"])
+    changes, events = _decision_effects(case, suspect, None, suspect["decision"], working_calendar)
     return {**suspect, **changes}, events
 
 
-def edit(case, suspect, data, today):
+def edit(case, suspect, data, today, working_calendar):
     """(changes, events) for an edit of ``suspect``; a new qualifying decision starts a referral."""
     _check_decision_date(data.get("decision"), today)
     changes = {key: value for key, value in data.items() if key != "decision"}
@@ -72,26 +73,48 @@ def edit(case, suspect, data, today):
     before, after = suspect.get("decision"), changes["decision"]
     if before and after and before["decision"] != after["decision"]:
         changes["decision_reversed"] = True  # a decision replaced by another one: a key case (重点评查)
-    effects, events = _decision_effects(case, suspect, before, after)
+    effects, events = _decision_effects(case, suspect, before, after, working_calendar)
     return {**changes, **effects}, events
 
 
-def _decision_effects(case, suspect, before, after):
+def _decision_effects(case, suspect, before, after, working_calendar):
     """The referral a decision starts (or ends) and the event it announces: once per qualifying
     decision — a decision repeated as it was is no change and announces nothing."""
     if refers(after) and not (refers(before) and before == after):
         decided_on = date.fromisoformat(after["decided_on"])
-        due_on = calendar.add_working_days(decided_on, REFERRAL_WORKING_DAYS)
-        referral = {"due_on": due_on.isoformat(), "transferred_on": None}
+        due = working_calendar.add_working_days(decided_on, REFERRAL_WORKING_DAYS)
+        referral = {"due_on": due.on.isoformat(), "transferred_on": None, "provisional": due.provisional}
         return {"referral": referral}, [("case.non_prosecution_decided", {
             "case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
             "department": case["department"], "handler_id": case.get("handler_id"),
             "suspect_id": suspect["_id"], "suspect_name": suspect["name"], "layer": suspect["layer"],
             "charges": suspect["charges"], "decided_on": after["decided_on"], "reason": after["reason"],
-            "administrative_organ": after.get("administrative_organ"), "referral_due_on": due_on.isoformat()})]
+            "administrative_organ": after.get("administrative_organ"), "referral_due_on": due.on.isoformat(),
+            "referral_due_provisional": due.provisional})]
     if refers(before) and not refers(after):
         return {"referral": None}, []  # the decision changed: no referral to make
     return {}, []
+
+
+def recompute_referral(case, suspect, working_calendar):
+    """(changes, events) for a pending referral's due date computed again over ``working_calendar``
+    (a year's schedule was loaded): nothing when it neither moves nor stops being provisional; a
+    moved date is announced (``case.referral_due_moved``: its handler is told)."""
+    referral = pending_referral(suspect)
+    if not referral:
+        return {}, []
+    decided_on = suspect["decision"]["decided_on"]
+    due = working_calendar.add_working_days(date.fromisoformat(decided_on), REFERRAL_WORKING_DAYS)
+    if due.on.isoformat() == referral["due_on"] and due.provisional == bool(referral.get("provisional")):
+        return {}, []
+    changes = {"referral": {**referral, "due_on": due.on.isoformat(), "provisional": due.provisional}}
+    if due.on.isoformat() == referral["due_on"]:
+        return changes, []
+    return changes, [("case.referral_due_moved", {
+        "case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
+        "department": case["department"], "handler_id": case.get("handler_id"), "suspect_id": suspect["_id"],
+        "suspect_name": suspect["name"], "decided_on": decided_on, "previous_due_on": referral["due_on"],
+        "referral_due_on": due.on.isoformat(), "referral_due_provisional": due.provisional})]
 
 
 def record_referral(case, suspect, transferred_on):

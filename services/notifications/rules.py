@@ -44,6 +44,9 @@ class Rule:
     channels: tuple = USER_CHANNELS
     critical: bool = False
     subject: tuple = None           # (kind, payload field) remembered fields are kept under; default: ref
+    # Someone always holds the role (an admin): finding nobody means the users' projection lags behind
+    # (a first start), so the event is retried rather than told to nobody.
+    requires_recipient: bool = False
 
     @property
     def subject_ref(self):
@@ -66,6 +69,11 @@ RULES = (
     # An overdue legal time limit is an escalation: the handler and the department's head, always.
     Rule("case.referral_overdue", "cases", "referral_overdue", 1,
          ("user:handler_id", "department_head:department"), ("case", "case_id"), critical=True),
+    # A referral's provisional due date moved once the year's working-day schedule was loaded.
+    Rule("case.referral_due_moved", "cases", "referral_due_moved", 1, ("user:handler_id",), ("case", "case_id")),
+    # The working-day calendar (owned by accounts): the admins load each year's schedule.
+    Rule("calendar.schedule_missing", "accounts", "calendar_schedule_missing", 1, ("role:admin",),
+         ("calendar", "year"), requires_recipient=True),
     # Budgeting: the submitter hears of the review and the party group's decision; the inspection
     # office (检务督察部) of every procurement it is to oversee. Reviewed/decided events do not name the
     # submitter: it is remembered from budget.request_submitted (MEMORIES below).

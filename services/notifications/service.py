@@ -21,6 +21,11 @@ class SubjectNotRemembered(Exception):
     """An event needs a field an earlier event of its subject named, and that one is not processed yet."""
 
 
+class RecipientNotKnownYet(Exception):
+    """A rule that must reach someone (the admins) found nobody in the users' projection: the user
+    events are not processed yet (the bootstrap admin at a first start). Retried, then parked."""
+
+
 def _ensure_admin(actor):
     if not actor.is_admin:
         raise Forbidden("仅管理员可以操作")
@@ -51,6 +56,8 @@ class NotificationsService(HealthCheck):
             event, rule, self.store.directory(session), self.store.preferences_reader(session),
             self.store.webhooks_for(rule.type, session), clock.now(), email_enabled=self.dispatcher.email_enabled,
             remembered=remembered)
+        if rule.requires_recipient and not notifications and not [d for d in deliveries if d["channel"] != "webhook"]:
+            raise RecipientNotKnownYet(f"{event['type']} {event['event_id']}: no recipient known yet")
         self.store.insert_many(notifications, session)
         self.store.insert_deliveries(deliveries, session)
         if not notifications and not [d for d in deliveries if d["channel"] != "webhook"]:
@@ -77,6 +84,14 @@ class NotificationsService(HealthCheck):
 
     @consumes("cases", "case.referral_overdue")
     def on_referral_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("cases", "case.referral_due_moved")
+    def on_referral_due_moved(self, event, session):
+        self._notify(event, session)
+
+    @consumes("accounts", "calendar.schedule_missing")
+    def on_calendar_schedule_missing(self, event, session):
         self._notify(event, session)
 
     @consumes("budgeting", "budget.request_submitted")

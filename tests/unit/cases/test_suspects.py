@@ -3,11 +3,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from kit.calendar import Schedule, WorkingCalendar
 from kit.errors import ValidationFailed
 from services.cases import suspects
 
 NOW = datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 9, 30)
+LIBRARY = WorkingCalendar()
 CASE = {"_id": "c1", "case_no": "N-1", "title": "T", "department": "criminal", "handler_id": "u-li"}
 REFERRING = {"decision": "non_prosecution", "decided_on": date(2026, 9, 30), "reason": "情节轻微",
              "administrative_penalty_warranted": True, "administrative_organ": None}
@@ -16,7 +18,7 @@ REFERRING = {"decision": "non_prosecution", "decided_on": date(2026, 9, 30), "re
 def new(**data):
     body = {"name": "王某", "id_number": "11010119900307231x", "layer": "peripheral", "charges": ["fraud"],
             "decision": None, "arrested_on": None, **data}
-    return suspects.new_suspect(CASE, body, NOW, TODAY)
+    return suspects.new_suspect(CASE, body, NOW, TODAY, LIBRARY)
 
 
 def test_id_numbers_are_masked_between_the_region_and_the_last_four():
@@ -27,15 +29,15 @@ def test_id_numbers_are_masked_between_the_region_and_the_last_four():
 def test_a_referring_decision_starts_the_referral_due_in_three_working_days_once():
     suspect, events = new(decision=REFERRING)
     assert suspect["id_number"] == "11010119900307231X"
-    assert suspect["referral"] == {"due_on": "2026-10-10", "transferred_on": None}
+    assert suspect["referral"] == {"due_on": "2026-10-10", "transferred_on": None, "provisional": False}
     assert [e[0] for e in events] == ["case.non_prosecution_decided"]
-    assert suspects.edit(CASE, suspect, {"decision": REFERRING}, TODAY) == ({}, [])  # the same decision again
+    assert suspects.edit(CASE, suspect, {"decision": REFERRING}, TODAY, LIBRARY) == ({}, [])  # the same decision again
 
 
 def test_a_decision_replaced_by_another_is_a_reversal_and_ends_the_referral():
     suspect, _ = new(decision=REFERRING)
     changes, events = suspects.edit(CASE, suspect, {"decision": {**REFERRING, "decision": "prosecute",
-                                                                 "administrative_penalty_warranted": False}}, TODAY)
+                                                                 "administrative_penalty_warranted": False}}, TODAY, LIBRARY)
     assert changes["decision_reversed"] is True and changes["referral"] is None and events == []
 
 
@@ -88,3 +90,46 @@ def test_the_penalty_outcome_of_the_reverse_referral_is_written_and_closes_the_r
     assert suspects.view(suspect, date(2026, 12, 31), True)["referral"]["overdue"] is True
     # The same outcome delivered again changes nothing.
     assert suspects.record_penalty_outcome(after, REPLY) == ({}, [])
+
+
+YEAR_END = {**REFERRING, "decided_on": date(2026, 12, 31)}
+LOADED_2027 = WorkingCalendar({2027: Schedule(2027, frozenset({date(2027, 1, 1)}), frozenset())})
+
+
+def test_a_referral_due_in_a_year_with_no_schedule_is_provisional_and_says_so_in_its_event():
+    suspect, events = suspects.new_suspect(CASE, {"name": "王某", "id_number": "11010119900307231x",
+                                                 "layer": "peripheral", "charges": ["fraud"], "decision": YEAR_END,
+                                                 "arrested_on": None}, NOW, date(2026, 12, 31), LIBRARY)
+    assert suspect["referral"] == {"due_on": "2027-01-05", "transferred_on": None, "provisional": True}
+    assert events[0][1]["referral_due_on"] == "2027-01-05" and events[0][1]["referral_due_provisional"] is True
+
+
+def test_a_loaded_schedule_moves_a_provisional_referral_once_and_announces_it():
+    suspect, _ = suspects.new_suspect(CASE, {"name": "王某", "id_number": "11010119900307231x",
+                                            "layer": "peripheral", "charges": ["fraud"], "decision": YEAR_END,
+                                            "arrested_on": None}, NOW, date(2026, 12, 31), LIBRARY)
+    changes, events = suspects.recompute_referral(CASE, suspect, LOADED_2027)
+    assert changes == {"referral": {"due_on": "2027-01-06", "transferred_on": None, "provisional": False}}
+    assert [event[0] for event in events] == ["case.referral_due_moved"]
+    assert events[0][1]["previous_due_on"] == "2027-01-05" and events[0][1]["referral_due_on"] == "2027-01-06"
+    assert events[0][1]["handler_id"] == "u-li"
+    # Computed again over the same schedule: nothing moves, nothing is announced.
+    assert suspects.recompute_referral(CASE, {**suspect, **changes}, LOADED_2027) == ({}, [])
+
+
+def test_a_recomputed_date_that_stays_only_stops_being_provisional():
+    no_holiday = WorkingCalendar({2027: Schedule(2027, frozenset(), frozenset())})
+    suspect, _ = suspects.new_suspect(CASE, {"name": "王某", "id_number": "11010119900307231x",
+                                            "layer": "peripheral", "charges": ["fraud"], "decision": YEAR_END,
+                                            "arrested_on": None}, NOW, date(2026, 12, 31), LIBRARY)
+    changes, events = suspects.recompute_referral(CASE, suspect, no_holiday)
+    assert changes["referral"]["due_on"] == "2027-01-05" and changes["referral"]["provisional"] is False
+    assert events == []
+
+
+def test_a_recorded_referral_is_not_recomputed():
+    suspect, _ = suspects.new_suspect(CASE, {"name": "王某", "id_number": "11010119900307231x",
+                                            "layer": "peripheral", "charges": ["fraud"], "decision": YEAR_END,
+                                            "arrested_on": None}, NOW, date(2026, 12, 31), LIBRARY)
+    recorded = {**suspect, "referral": {**suspect["referral"], "transferred_on": "2027-01-04"}}
+    assert suspects.recompute_referral(CASE, recorded, LOADED_2027) == ({}, [])

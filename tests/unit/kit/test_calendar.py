@@ -1,11 +1,17 @@
 """Date rules: calendar months clamped to month end, calendar days, China's working days with
-public holidays and adjusted working weekends (调休), and a loud failure for unknown years."""
+public holidays and adjusted working weekends (调休) from the library or a loaded schedule, and
+provisional dates (weekends only) over a year with neither — never a failure."""
 from datetime import date
 
 import pytest
 
 from kit import calendar
-from kit.calendar import CalendarUnknown
+from kit.calendar import Schedule, WorkingCalendar, WorkingDate
+
+LIBRARY = WorkingCalendar()
+# 2027 as an admin would load it: New Year's Day a holiday (a Friday), one adjusted working Sunday.
+SCHEDULE_2027 = Schedule(2027, frozenset({date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}),
+                         frozenset({date(2027, 2, 7)}))
 
 
 @pytest.mark.parametrize("start,months,due", [
@@ -35,7 +41,7 @@ def test_calendar_days():
     (date(2026, 3, 7), False), (date(2026, 3, 9), True),        # an ordinary weekend, an ordinary Monday
 ])
 def test_working_days_follow_the_holiday_schedule_and_adjusted_weekends(day, working):
-    assert calendar.is_working_day(day) is working
+    assert LIBRARY.is_working_day(day) is working
 
 
 @pytest.mark.parametrize("decided,due", [
@@ -46,17 +52,50 @@ def test_working_days_follow_the_holiday_schedule_and_adjusted_weekends(day, wor
     (date(2026, 3, 6), date(2026, 3, 11)),     # a Friday: an ordinary weekend in between
 ])
 def test_three_working_days_after_a_decision(decided, due):
-    assert calendar.add_working_days(decided, 3) == due
-    assert calendar.working_days_between(decided, due) == 3
+    assert LIBRARY.add_working_days(decided, 3) == WorkingDate(due, False)
+    assert LIBRARY.working_days_between(decided, due) == 3
 
 
-def test_a_year_the_calendar_does_not_know_fails_loudly_and_is_warned_about_ahead():
-    unknown = date(calendar.last_known_year() + 1, 3, 2)
-    with pytest.raises(CalendarUnknown) as refused:
-        calendar.is_working_day(unknown)
-    assert str(unknown.year) in refused.value.message and refused.value.http_status == 503
-    with pytest.raises(CalendarUnknown):
-        calendar.add_working_days(date(calendar.last_known_year(), 12, 30), 5)
-    assert calendar.horizon_warning(date(calendar.last_known_year(), 6, 1)) is None
-    warning = calendar.horizon_warning(date(calendar.last_known_year(), 11, 15))
-    assert warning and str(calendar.last_known_year() + 1) in warning
+def test_a_year_with_no_schedule_counts_weekends_only_and_is_provisional():
+    unknown = max(calendar.library_years()) + 1
+    assert not LIBRARY.knows(unknown)
+    # Thursday 31 Dec 2026: Fri 1, Mon 4, Tue 5 Jan 2027 with weekends only.
+    assert LIBRARY.add_working_days(date(2026, 12, 31), 3) == WorkingDate(date(2027, 1, 5), True)
+    # Before the library's first year too (1 Jan 2004 is a holiday the library knows).
+    assert LIBRARY.add_working_days(date(2003, 12, 30), 3) == WorkingDate(date(2004, 1, 5), True)
+    assert LIBRARY.add_working_days(date(1950, 1, 1), 1) == WorkingDate(date(1950, 1, 2), True)
+    assert LIBRARY.add_working_days(date(2099, 12, 31), 3).provisional
+
+
+def test_a_loaded_schedule_takes_precedence_and_makes_dates_definite():
+    loaded = WorkingCalendar({2027: SCHEDULE_2027})
+    assert loaded.add_working_days(date(2026, 12, 31), 3) == WorkingDate(date(2027, 1, 6), False)
+    assert loaded.is_working_day(date(2027, 2, 7))       # an adjusted working Sunday
+    assert not loaded.is_working_day(date(2027, 1, 1))   # the holiday
+    # Over the library's own year: a loaded 2026 without National Day makes 1 Oct a working Thursday.
+    corrected = WorkingCalendar({2026: Schedule(2026, frozenset(), frozenset())})
+    assert corrected.is_working_day(date(2026, 10, 1)) and not LIBRARY.is_working_day(date(2026, 10, 1))
+
+
+def test_the_missing_schedule_is_warned_about_from_the_first_of_november():
+    last = max(calendar.library_years())
+    assert LIBRARY.missing_warning(date(last, 10, 31)) is None
+    warning = LIBRARY.missing_warning(date(last, 11, 1))
+    assert warning and str(last + 1) in warning
+    assert WorkingCalendar({last + 1: SCHEDULE_2027}).missing_warning(date(last, 11, 1)) is None
+    assert LIBRARY.missing_years(date(last + 1, 3, 1)) == [last + 1]
+
+
+@pytest.mark.parametrize("holidays,workdays,fields", [
+    ([date(2026, 12, 31)], [], {"holidays"}),                             # outside the year
+    ([date(2027, 1, 1)], [date(2028, 1, 2)], {"workdays"}),
+    ([date(2027, 2, 7)], [date(2027, 2, 7)], {"workdays"}),              # both a holiday and a working day
+    ([date(2027, 1, 1), date(2027, 1, 1)], [], {"holidays"}),            # twice
+    ([], [date(2027, 2, 8)], {"workdays"}),                               # a Monday is no adjusted working day
+])
+def test_an_unsound_schedule_names_its_field(holidays, workdays, fields):
+    assert set(calendar.problems(2027, holidays, workdays)) == fields
+
+
+def test_a_sound_schedule_has_no_problems():
+    assert calendar.problems(2027, sorted(SCHEDULE_2027.holidays), sorted(SCHEDULE_2027.workdays)) == {}
