@@ -1,5 +1,5 @@
 """Entrypoints of the cases service. Each: check policy, apply a domain rule, store."""
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from contracts.rpc import cases_v1 as contract
 from contracts.rpc import exports_v1
@@ -157,8 +157,23 @@ class CasesService(HealthCheck, FollowsCalendar):
         deadlines with them, and their handlers are told (case.referral_due_moved)."""
         working_calendar = self.store.working_calendar(session)
         self.store.recompute_referrals(
-            session, year, lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar),
-            self.deadlines)
+            session, self.store.referrals_spanning(year),
+            lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar), self.deadlines)
+
+    @periodic("cases.calendar.provisional", Every.day(at=time(1, 0)))
+    def recompute_provisional(self, run):
+        """Daily, a sweep behind ``calendar_changed``: a decision whose transaction read the calendar
+        just before a schedule was loaded, and committed just after its recomputation, is still
+        provisional over a year now known; it is recomputed here (a no-op while the year is unknown)."""
+        since = (clock.today() - timedelta(days=30)).isoformat()
+
+        def work(session):
+            working_calendar = self.store.working_calendar(session)
+            return self.store.recompute_referrals(
+                session, self.store.provisional_referrals(since),
+                lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar),
+                self.deadlines)
+        return {"recomputed": self.store.transaction(work)}
 
     # -- quality evaluation ---------------------------------------------------------------------------
     @command(body=contract.NewEvaluation, response=contract.Evaluation)

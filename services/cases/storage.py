@@ -216,15 +216,23 @@ class CaseStore(Store):
         self._after_suspect_change(session, self.find_case(suspect["case_id"], session), suspect, changed, deadlines)
         return changed
 
-    def recompute_referrals(self, session, year, decide, deadlines):
-        """The pending referrals ``year``'s schedule may move (decided in or before it, due in or
-        after it): ``decide(case, suspect) -> (changes, events)`` for each, committed in ``session``
-        with the deadline, the case's summaries and the history, as any suspect change. Returns how
-        many changed."""
+    @staticmethod
+    def referrals_spanning(year):
+        """The referrals ``year``'s schedule may move: decided in or before it, due in or after it."""
+        return {"referral.due_on": {"$gte": f"{year}-01-01"}, "decision.decided_on": {"$lte": f"{year}-12-31"}}
+
+    @staticmethod
+    def provisional_referrals(since):
+        """The referrals still provisional that are due from ``since`` (an ISO date) on."""
+        return {"referral.due_on": {"$gte": since}, "referral.provisional": True}
+
+    def recompute_referrals(self, session, selector, decide, deadlines):
+        """The referrals ``selector`` picks (``referrals_spanning``, ``provisional_referrals``):
+        ``decide(case, suspect) -> (changes, events)`` for each, committed in ``session`` with the
+        deadline, the case's summaries and the history, as any suspect change. Returns how many
+        changed."""
         changed = 0
-        for doc in list(self.suspects.collection.find(
-                {"referral.due_on": {"$gte": f"{year}-01-01"}, "decision.decided_on": {"$lte": f"{year}-12-31"}},
-                session=session)):
+        for doc in list(self.suspects.collection.find(selector, session=session)):
             suspect = self.suspects.opened(doc)
             case = self.find_case(suspect["case_id"], session)
             changes, events = decide(case, suspect)
