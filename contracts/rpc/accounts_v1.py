@@ -125,20 +125,31 @@ class UserPage(Schema):
 # -- the working-day calendar (工作日历): owned by the accounts service, the admin's ----------------
 class LoadCalendar(Schema):
     """A year's official schedule as the State Council publishes it: its public holidays and its
-    adjusted working days (调休上班日, weekend days worked). ``adjusted_workdays`` is accepted as
-    another name for ``workdays``."""
+    adjusted working days (调休上班日, weekend days worked). ``adjusted_workdays``,
+    ``adjusted_working_days`` and ``working_days`` are accepted as other names for ``workdays``, and a
+    day may be given as ``{"date": "2027-01-01", "name": "元旦"}`` as well as ``"2027-01-01"`` (the
+    name is not kept: the dates are the schedule)."""
+    WORKDAY_ALIASES = ("adjusted_workdays", "adjusted_working_days", "working_days")
+
     holidays = fields.List(day(), required=True, validate=validate.Length(max=366, error="最多 {max} 天"),
                            metadata={"description": "放假日期（YYYY-MM-DD，均在该年内）"})
     workdays = fields.List(day(), load_default=list, validate=validate.Length(max=366, error="最多 {max} 天"),
-                           metadata={"description": "调休上班日期（周六或周日，均在该年内；可写作 adjusted_workdays）"})
+                           metadata={"description": "调休上班日期（周六或周日，均在该年内；也可写作 adjusted_workdays）"})
 
     @pre_load
-    def _alias(self, data, **kwargs):
-        if isinstance(data, dict) and "adjusted_workdays" in data:
-            if "workdays" in data:
-                raise ValidationError("workdays 与 adjusted_workdays 只能写一个", "adjusted_workdays")
-            data = {**data, "workdays": data["adjusted_workdays"]}
-            del data["adjusted_workdays"]
+    def _aliases(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        given = [name for name in ("workdays", *self.WORKDAY_ALIASES) if name in data]
+        if len(given) > 1:
+            raise ValidationError(f"{'、'.join(given)} 是同一字段，只能写一个", given[-1])
+        if given and given[0] != "workdays":
+            data["workdays"] = data.pop(given[0])
+        for name in ("holidays", "workdays"):
+            if isinstance(data.get(name), list):
+                data[name] = [item["date"] if isinstance(item, dict) and "date" in item else item
+                              for item in data[name]]
         return data
 
 

@@ -63,3 +63,17 @@ def test_the_admins_are_reminded_from_november_while_next_year_is_missing():
     assert event_type == "calendar.schedule_missing" and payload["year"] == 2027 and payload["years"] == [2027]
     loaded = WorkingCalendar({2027: Schedule(2027, frozenset(), frozenset())})
     assert calendar.missing_events(loaded, date(2026, 11, 1)) == []
+
+
+def test_the_body_takes_the_other_names_of_workdays_and_days_as_objects_but_not_twice():
+    from marshmallow import ValidationError
+    from contracts.rpc.accounts_v1 import LoadCalendar
+    loaded = LoadCalendar().load({"holidays": [{"date": "2027-01-01", "name": "元旦"}, "2027-01-02"],
+                                  "adjusted_working_days": ["2027-02-07"]})
+    assert loaded == {"holidays": [date(2027, 1, 1), date(2027, 1, 2)], "workdays": [date(2027, 2, 7)]}
+    with pytest.raises(ValidationError) as refused:
+        LoadCalendar().load({"holidays": [], "workdays": [], "adjusted_workdays": []})
+    assert "adjusted_workdays" in refused.value.messages
+    with pytest.raises(ValidationError) as refused:
+        LoadCalendar().load({"holidays": ["9999-12-31"]})
+    assert "holidays" in refused.value.messages
