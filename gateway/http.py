@@ -30,7 +30,7 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
-from gateway import auth, body, ledger
+from gateway import auth, body, ledger, versions
 from gateway.server import PROTOCOL, SafeWebServer
 from gateway.accounts import AccountChecks
 from kit.rpc_client import ServerRpc, ForgetfulReplyListener
@@ -59,10 +59,11 @@ def json_response(status, payload, headers=None):
                     content_type="application/json; charset=utf-8")
 
 
-def error_response(status, code, message, fields=None, headers=None):
+def error_response(status, code, message, fields=None, headers=None, **extra):
     error = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
+    error.update(extra)
     return json_response(status, {"error": error}, headers)
 
 
@@ -272,6 +273,9 @@ class Route(HttpRequestHandler):
             if self.roles and not actor.has_any_role(*self.roles):
                 raise Forbidden("当前角色无权执行此操作")
         kwargs = dict(request.path_values)
+        if_match = versions.expected(request, self.url, kwargs)
+        if if_match is not None:
+            context_data["if_match"] = if_match  # the owning service refuses a stale change (412)
         if self._body_schema is not None:
             data = body.read_json(request, self.max_body_bytes, self.server.socket_seconds)
             kwargs["body"] = load(self._body_schema, data)
@@ -283,7 +287,7 @@ class Route(HttpRequestHandler):
         if isinstance(result, Response):
             return result
         status, payload = result if isinstance(result, tuple) else (self.status, result)
-        return json_response(status, payload)
+        return json_response(status, payload, versions.etag_headers(payload) if status < 300 else None)
 
     def response_from_exception(self, exc):
         if isinstance(exc, DomainError):
@@ -292,6 +296,11 @@ class Route(HttpRequestHandler):
                 headers["WWW-Authenticate"] = "Bearer"
             if getattr(exc, "retry_after", None):
                 headers["Retry-After"] = str(exc.retry_after)
+            current = getattr(exc, "current_version", None)
+            if current is not None:  # 412: the version the record is at now, to reload from
+                headers["ETag"] = versions.etag(current)
+                return error_response(exc.http_status, exc.code, exc.message, exc.fields, headers,
+                                      current_version=current)
             return error_response(exc.http_status, exc.code, exc.message, exc.fields, headers)
         if isinstance(exc, (OperationalError, ConnectionError)):  # the broker is unreachable
             log.error("broker unavailable: %r", exc)

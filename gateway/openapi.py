@@ -7,6 +7,7 @@ from collections import defaultdict
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from gateway import versions
 from gateway.http import Route
 from gateway.schemas import Error
 
@@ -18,6 +19,7 @@ _ERRORS = {
     "403": "无权执行此操作",
     "404": "资源不存在",
     "409": "与当前状态冲突",
+    "412": "If-Match 的版本已过时：记录已被他人修改，未写入（current_version 与 ETag 为当前版本）",
     "413": "请求体过大",
     "415": "请求体不是 JSON（需 Content-Type: application/json）",
     "429": "请求过于频繁（如登录失败过多），见 Retry-After",
@@ -51,13 +53,19 @@ def _operation(name, route):
           "responses": {}}
     if route.query is not None:
         op["parameters"].append({"in": "query", "schema": route.query})
+    checks_version = route.method in versions.CHANGING and bool(path_params) and route.auth
+    if checks_version:
+        op["parameters"].append({"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+                                 "description": "可选：所依据的记录版本（读取时响应头 ETag 的值）；已过时则 412，不写入"})
     if route.body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
     ok = {"description": "成功"}
     if route.response is not None:
         ok["content"] = {"application/json": {"schema": route.response}}
     op["responses"][str(route.status)] = ok
-    declared = {str(status) for status in route.errors}
+    if route.response is not None and "version" in route.response._declared_fields:
+        ok["headers"] = {"ETag": {"description": "记录的版本（修改时可作 If-Match 发回）", "schema": {"type": "string"}}}
+    declared = {str(status) for status in route.errors} | ({"412"} if checks_version else set())
     wanted = {"400": route.body is not None or route.query is not None,
               "401": route.auth, "403": route.auth,
               "404": bool(path_params), "409": route.method == "POST" and route.auth,

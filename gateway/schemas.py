@@ -24,6 +24,8 @@ class TokenResponse(Schema):
 class ErrorBody(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
+    # Before ``fields`` below, which shadows the module's name in this class body.
+    current_version = fields.Integer(metadata={"description": "412 时：记录当前的版本（同响应头 ETag）"})
     fields = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 

@@ -14,11 +14,16 @@ decrypts them on every read here: rules, journals and events see plain values, t
 
 Several aggregates changed together (a suspect and its case) use ``stage_insert`` / ``stage_change``
 inside one ``store.transaction``; ``Stale`` then means "decide again" for the whole of it.
+
+A client that sends the version it read (HTTP ``If-Match``, carried in the worker's context for the
+record of the route) gets ``PreconditionFailed`` (412) when the record is no longer at it, and
+nothing is written: a change decided on what the client saw never overwrites what it did not see.
+A client that sends none keeps the behaviour above.
 """
 from pymongo.errors import DuplicateKeyError
 
 from kit import clock, search
-from kit.errors import Conflict, NotFound
+from kit.errors import Conflict, NotFound, PreconditionFailed
 
 ATTEMPTS = 5
 
@@ -64,15 +69,27 @@ class Aggregates:
         return doc
 
     def get(self, doc_id, session=None):
+        """The document, or NotFound; PreconditionFailed when the caller changes it from another
+        version (``If-Match``): read here, before any rule is decided on it."""
         doc = self.collection.find_one({"_id": doc_id}, session=session)
         if doc is None:
             raise NotFound(self.not_found)
+        self.check_expected(doc)
         return self.opened(doc)
 
     def change(self, doc_id, decide, attempts=ATTEMPTS):
         """``decide(doc) -> (changes, events)``, applied if nobody changed the document meanwhile;
         otherwise read and decide again, up to ``attempts`` times (then 409)."""
         return retrying(lambda: self._change_once(doc_id, decide), attempts)
+
+    def check_expected(self, doc):
+        """PreconditionFailed if the caller expects ``doc`` at another version (``If-Match``)."""
+        outbox = self.store.outbox
+        expected = outbox.expected_version(doc["_id"]) if outbox is not None else None
+        if expected is not None and expected != doc["version"]:
+            raise PreconditionFailed("记录已被他人修改，请刷新后重试",
+                                     fields={"If-Match": [f"当前版本为 {doc['version']}，请求基于版本 {expected}"]},
+                                     current_version=doc["version"])
 
     def _change_once(self, doc_id, decide):
         doc = self.get(doc_id)
@@ -94,6 +111,7 @@ class Aggregates:
 
     def stage_change(self, session, doc, changes, events):
         """Write ``changes`` if ``doc`` is still at its version (else Stale); returns the new document."""
+        self.check_expected(doc)
         changes = {**changes, "updated_at": clock.now()}
         if any(field in changes for field in self.search_fields):
             merged = {**doc, **changes}
@@ -104,6 +122,8 @@ class Aggregates:
                                             session=session)
         if result.matched_count != 1:
             raise Stale()
+        if self.store.outbox is not None:
+            self.store.outbox.version_written(doc["_id"])  # the If-Match is answered: re-reads see the new version
         self.store.emit(session, doc["_id"], events, aggregate_version=new_version)
         if self.journal:
             self.journal(session, doc, changes, events, False)

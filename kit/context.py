@@ -75,6 +75,14 @@ class Context:
     def actor(self):
         return Actor.from_dict(self._data.get("actor"))
 
+    def expected_version(self, doc_id):
+        """The version the client said (``If-Match``) the record ``doc_id`` is at, or None: the
+        gateway names the record of the route's last path parameter."""
+        expected = self._data.get("if_match")
+        if isinstance(expected, dict) and expected.get("id") == doc_id:
+            return expected.get("version")
+        return None
+
     def require_actor(self):
         actor = self.actor
         if actor is None:

@@ -102,6 +102,22 @@ class UpstreamTimeout(DomainError):
     http_status = 504
 
 
+@deserialize_to_instance
+class PreconditionFailed(DomainError):
+    """The client changed a record from a version it no longer is (``If-Match``): nothing written.
+    ``current_version`` travels as a third argument (like ``retry_after``), for the ETag of the answer."""
+    code = "precondition_failed"
+    http_status = 412
+
+    def __init__(self, message, fields=None, current_version=None):
+        # Across RPC it arrives as text (nameko stringifies what is not a str, mapping or iterable).
+        current_version = int(current_version) if current_version not in (None, "None") else None
+        Exception.__init__(self, message, fields or {}, current_version)
+        self.message = message
+        self.fields = fields or None
+        self.current_version = current_version
+
+
 # Raised on the consumer side when an event does not match its contract: such
 # an event can never succeed, so it is parked at once instead of retried.
 @deserialize_to_instance

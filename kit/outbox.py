@@ -71,12 +71,23 @@ class OutboxWriter:
         self._db = db
         self._source = source
         self._context = context
+        self._versions_written = set()
         self.added = 0
 
     @property
     def actor(self):
         """Who is acting in this worker (None for the platform's own work: deadlines, jobs, start-up)."""
         return self._context.actor
+
+    def expected_version(self, doc_id):
+        """What the caller's ``If-Match`` expects of ``doc_id`` (kit/context.py), or None — also
+        once this worker has written its change (a re-read after it sees the new version)."""
+        if doc_id in self._versions_written:
+            return None
+        return self._context.expected_version(doc_id)
+
+    def version_written(self, doc_id):
+        self._versions_written.add(doc_id)
 
     def add(self, session, event_type, aggregate_id, payload, *, version=1, aggregate_version=None):
         """Write one event in the caller's transaction. ``version`` is the payload's contract version;
