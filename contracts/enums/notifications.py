@@ -23,6 +23,8 @@ NOTIFICATION_TYPES = register("notification_types", {
     "recommendation.overdue": "检察建议逾期未回复",
     "recommendation.very_overdue": "检察建议严重逾期（提请检察长关注）",
     "recommendation.replied": "检察建议已回复",
+    "recommendation.review_due_today": "反向衔接审查今日到期",
+    "recommendation.review_overdue": "反向衔接审查逾期",
 }, title="通知类型")
 
 NOTIFICATION_CHANNELS = register("notification_channels", {

@@ -208,3 +208,32 @@ class VeryOverdue(_Deadline):
 
     example = {**_REF, "served_on": "2026-01-31", "reply_due_on": "2026-03-31", "days_overdue": 30,
                "attention_of": "chief_procurator"}
+
+
+class _Review(_RecommendationRef):
+    referred_on = fields.Date(required=True, metadata={"description": "案件移送行政检察部门的日期"})
+    review_due_on = fields.Date(required=True, metadata={"description": "审查期限（移送后第 10 个工作日）"})
+
+
+@register("recommendation.review_due_today", 1)
+class ReviewDueToday(_Review):
+    class Meta:
+        title = "反向衔接审查今日到期"
+        description = "行刑反向衔接的案件移送后，检察意见仍为草稿、审查期限为今日时发出，每件一次。"
+
+    example = {**_REF, "kind": "procuratorial_opinion", "department": "administrative", "status": "draft",
+               "drafted_by": None, "suspect_id": "7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b", "referred_on": "2026-12-01",
+               "review_due_on": "2026-12-15"}
+
+
+@register("recommendation.review_overdue", 1)
+class ReviewOverdue(_Review):
+    class Meta:
+        title = "反向衔接审查逾期"
+        description = "审查期限届满次日检察意见仍未提交审批时发出，每件一次。"
+
+    days_overdue = fields.Integer(required=True, metadata={"description": "已逾期天数"})
+
+    example = {**_REF, "kind": "procuratorial_opinion", "department": "administrative", "status": "draft",
+               "drafted_by": None, "suspect_id": "7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b", "referred_on": "2026-12-01",
+               "review_due_on": "2026-12-15", "days_overdue": 1}

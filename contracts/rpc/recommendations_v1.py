@@ -165,6 +165,12 @@ class _Closing(Schema):
     by = fields.String()
 
 
+class ReferralReview(Schema):
+    referred_on = day(metadata={"description": "案件移送行政检察部门的日期"})
+    due_on = day(metadata={"description": "审查期限（移送后第 10 个工作日）"})
+    provisional = fields.Boolean(metadata={"description": "期限是否暂定（所跨年份的放假安排尚未录入）"})
+
+
 class Recommendation(Schema):
     id = fields.String(attribute="_id")
     case_id = fields.String()
@@ -198,6 +204,8 @@ class Recommendation(Schema):
     departments_disagree = fields.Boolean(dump_default=False)
     disagreement_note = fields.String(allow_none=True, dump_default=None)
     joint_meeting = fields.Nested(JointMeeting, allow_none=True, dump_default=None)
+    # 行刑反向衔接: the administrative department's review once the case reached it (10 working days).
+    review = fields.Nested(ReferralReview, allow_none=True, dump_default=None)
     version = fields.Integer()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")

@@ -1,6 +1,8 @@
 """Entrypoints of the cases service. Each: check policy, apply a domain rule, store."""
 from datetime import date, time, timedelta
 
+from nameko.dependency_providers import Config
+
 from contracts.rpc import cases_v1 as contract
 from contracts.rpc import exports_v1
 from contracts.rpc.common import PageQuery
@@ -36,6 +38,7 @@ class CasesService(HealthCheck, FollowsCalendar):
     name = "cases"
 
     ctx = RequestContext()
+    config = Config()
     store = CaseStorage(CaseStore, INDEXES)
     deadlines = Deadlines()
     jobs = Jobs()
@@ -100,6 +103,10 @@ class CasesService(HealthCheck, FollowsCalendar):
         return {"items": items, "next_cursor": next_cursor}
 
     # -- suspects --------------------------------------------------------------------------------------
+    def _referral_days(self):
+        """REFERRAL_WORKING_DAYS (config.yml): the working days the referral may take."""
+        return int(self.config.get("REFERRAL_WORKING_DAYS") or suspect_rules.REFERRAL_WORKING_DAYS)
+
     def _suspect_view(self, actor, case, suspect):
         return suspect_rules.view(suspect, clock.today(), policy.may_see_personal_data(actor, case))
 
@@ -107,7 +114,8 @@ class CasesService(HealthCheck, FollowsCalendar):
     def add_suspect(self, actor, case_id, body):
         def build(case):
             policy.ensure_can_edit_content(actor, case)
-            return suspect_rules.new_suspect(case, body, clock.now(), clock.today(), self.store.working_calendar())
+            return suspect_rules.new_suspect(case, body, clock.now(), clock.today(), self.store.working_calendar(),
+                                           self._referral_days())
         suspect = self.store.add_suspect(case_id, build, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
@@ -115,7 +123,8 @@ class CasesService(HealthCheck, FollowsCalendar):
     def edit_suspect(self, actor, case_id, suspect_id, body):
         def decide(case, suspect):
             policy.ensure_can_edit_content(actor, case)
-            return suspect_rules.edit(case, suspect, body, clock.today(), self.store.working_calendar())
+            return suspect_rules.edit(case, suspect, body, clock.today(), self.store.working_calendar(),
+                                    self._referral_days())
         suspect = self.store.change_suspect(case_id, suspect_id, decide, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
@@ -158,7 +167,9 @@ class CasesService(HealthCheck, FollowsCalendar):
         working_calendar = self.store.working_calendar(session)
         self.store.recompute_referrals(
             session, self.store.referrals_spanning(year),
-            lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar), self.deadlines)
+            lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar,
+                                                                  self._referral_days()),
+            self.deadlines)
 
     @periodic("cases.calendar.provisional", Every.day(at=time(1, 0)))
     def recompute_provisional(self, run):
@@ -171,7 +182,8 @@ class CasesService(HealthCheck, FollowsCalendar):
             working_calendar = self.store.working_calendar(session)
             return self.store.recompute_referrals(
                 session, self.store.provisional_referrals(since),
-                lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar),
+                lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar,
+                                                                      self._referral_days()),
                 self.deadlines)
         return {"recomputed": self.store.transaction(work)}
 

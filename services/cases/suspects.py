@@ -1,8 +1,8 @@
 """Suspect rules, free of any broker or database: adding and editing suspects, their decisions,
 and the reverse referral (行刑反向衔接) a non-prosecution with an administrative penalty starts.
 
-*(rule)* The case goes to the administrative department within 3 working days of the decision:
-``REFERRAL_WORKING_DAYS``, from the working-day calendar the service keeps (kit/calendar.py: loaded
+*(rule)* The case goes to the administrative department within 3 working days of the decision
+(``REFERRAL_WORKING_DAYS`` in config.yml, this its default), from the working-day calendar the service keeps (kit/calendar.py: loaded
 schedules, then the library). A deadline then fires ``case.referral_overdue`` the day after the due
 date if no referral was recorded. A due date over a year with no schedule is ``provisional`` (weekends
 only) and is recomputed once that year's schedule is loaded (``recompute_referral``).
@@ -43,7 +43,7 @@ def _check_decision_date(decision, today):
         raise ValidationFailed("决定日期不能晚于今天", fields={"decision": {"decided_on": ["决定日期不能晚于今天"]}})
 
 
-def new_suspect(case, data, now, today, working_calendar):
+def new_suspect(case, data, now, today, working_calendar, referral_days=REFERRAL_WORKING_DAYS):
     """(suspect, events) for a suspect added to ``case``."""
     _check_decision_date(data.get("decision"), today)
     suspect = {"_id": uuid.uuid4().hex, "case_id": case["_id"], "name": data["name"],
@@ -51,11 +51,11 @@ def new_suspect(case, data, now, today, working_calendar):
                "charges": list(dict.fromkeys(data["charges"])), "decision": _stored_decision(data.get("decision")),
                "arrested_on": data["arrested_on"].isoformat() if data.get("arrested_on") else None,
                "decision_reversed": False, "referral": None, "created_at": now, "updated_at": now}
-    changes, events = _decision_effects(case, suspect, None, suspect["decision"], working_calendar)
+    changes, events = _decision_effects(case, suspect, None, suspect["decision"], working_calendar, referral_days)
     return {**suspect, **changes}, events
 
 
-def edit(case, suspect, data, today, working_calendar):
+def edit(case, suspect, data, today, working_calendar, referral_days=REFERRAL_WORKING_DAYS):
     """(changes, events) for an edit of ``suspect``; a new qualifying decision starts a referral."""
     _check_decision_date(data.get("decision"), today)
     changes = {key: value for key, value in data.items() if key != "decision"}
@@ -73,16 +73,16 @@ def edit(case, suspect, data, today, working_calendar):
     before, after = suspect.get("decision"), changes["decision"]
     if before and after and before["decision"] != after["decision"]:
         changes["decision_reversed"] = True  # a decision replaced by another one: a key case (重点评查)
-    effects, events = _decision_effects(case, suspect, before, after, working_calendar)
+    effects, events = _decision_effects(case, suspect, before, after, working_calendar, referral_days)
     return {**changes, **effects}, events
 
 
-def _decision_effects(case, suspect, before, after, working_calendar):
+def _decision_effects(case, suspect, before, after, working_calendar, referral_days):
     """The referral a decision starts (or ends) and the event it announces: once per qualifying
     decision — a decision repeated as it was is no change and announces nothing."""
     if refers(after) and not (refers(before) and before == after):
         decided_on = date.fromisoformat(after["decided_on"])
-        due = working_calendar.add_working_days(decided_on, REFERRAL_WORKING_DAYS)
+        due = working_calendar.add_working_days(decided_on, referral_days)
         referral = {"due_on": due.on.isoformat(), "transferred_on": None, "provisional": due.provisional}
         return {"referral": referral}, [("case.non_prosecution_decided", {
             "case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
@@ -96,7 +96,7 @@ def _decision_effects(case, suspect, before, after, working_calendar):
     return {}, []
 
 
-def recompute_referral(case, suspect, working_calendar):
+def recompute_referral(case, suspect, working_calendar, referral_days=REFERRAL_WORKING_DAYS):
     """(changes, events) for a pending referral's due date computed again over ``working_calendar``
     (a year's schedule was loaded): nothing when it neither moves nor stops being provisional; a
     moved date is announced (``case.referral_due_moved``: its handler is told)."""
@@ -104,7 +104,7 @@ def recompute_referral(case, suspect, working_calendar):
     if not referral:
         return {}, []
     decided_on = suspect["decision"]["decided_on"]
-    due = working_calendar.add_working_days(date.fromisoformat(decided_on), REFERRAL_WORKING_DAYS)
+    due = working_calendar.add_working_days(date.fromisoformat(decided_on), referral_days)
     if due.on.isoformat() == referral["due_on"] and due.provisional == bool(referral.get("provisional")):
         return {}, []
     changes = {"referral": {**referral, "due_on": due.on.isoformat(), "provisional": due.provisional}}

@@ -114,6 +114,12 @@ RULES = (
          ("role:chief_procurator",), ("recommendation", "recommendation_id"), critical=True),
     Rule("recommendation.replied", "recommendations", "recommendation_replied", 1,
          ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+    # The reverse referral's review (10 working days): the administrative department's head (the
+    # opinion is drafted automatically); overdue is an escalation that cannot be switched off.
+    Rule("recommendation.review_due_today", "recommendations", "recommendation_review_due_today", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+    Rule("recommendation.review_overdue", "recommendations", "recommendation_review_overdue", 1,
+         ("user:drafted_by", "department_head:department"), ("recommendation", "recommendation_id"), critical=True),
 )
 
 

@@ -155,6 +155,14 @@ class NotificationsService(HealthCheck):
         self._notify(event, session)
 
     # -- what the service knows of users (recipients, addresses, who is deactivated) ----------------
+    @consumes("recommendations", "recommendation.review_due_today")
+    def on_review_due_today(self, event, session):
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.review_overdue")
+    def on_review_overdue(self, event, session):
+        self._notify(event, session)
+
     @consumes("accounts", "user.created")
     def on_user_created(self, event, session):
         self.store.project_user(session, event["payload"], event.get("aggregate_version") or 0)

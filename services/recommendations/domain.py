@@ -285,6 +285,47 @@ def deadline_event(settings, rec, threshold, today):
     return None
 
 
+# -- the referral review (行刑反向衔接: the administrative department reviews within 10 working days) ----
+def review_pending(rec):
+    """The review a reverse referral started, while the opinion is not yet submitted; else None."""
+    review = rec.get("review")
+    return review if review and rec["status"] == "draft" else None
+
+
+def start_review(settings, rec, transferred_on, working_calendar):
+    """(changes, events) when the criminal department recorded the case's transfer on ``transferred_on``:
+    the review is due ``review_working_days`` working days later (provisional over a year with no
+    schedule). Recorded again with the same day, nothing changes."""
+    due = working_calendar.add_working_days(transferred_on, settings.review_working_days)
+    review = {"referred_on": transferred_on.isoformat(), "due_on": due.on.isoformat(), "provisional": due.provisional}
+    if rec.get("review") == review:
+        return {}, []
+    return {"review": review}, []
+
+
+def recompute_review(settings, rec, working_calendar):
+    """(changes, events) for a pending review's due date computed again over ``working_calendar``."""
+    review = review_pending(rec)
+    if not review:
+        return {}, []
+    changes, _ = start_review(settings, rec, date.fromisoformat(review["referred_on"]), working_calendar)
+    return changes, []
+
+
+def review_deadline_event(rec, threshold, today):
+    """The event a review threshold fires, or None once the opinion is submitted (reviewed)."""
+    review = review_pending(rec)
+    if not review:
+        return None
+    base = {**ref(rec), "referred_on": review["referred_on"], "review_due_on": review["due_on"]}
+    due = date.fromisoformat(review["due_on"])
+    if threshold == "due_today" and due == today:
+        return ("recommendation.review_due_today", base)
+    if threshold == "overdue" and today > due:
+        return ("recommendation.review_overdue", {**base, "days_overdue": (today - due).days})
+    return None
+
+
 def view(rec, today):
     """The recommendation as a reader sees it: overdue and days overdue computed from today."""
     overdue, days = policy.lateness(rec, today) if awaiting_reply(rec) else (False, 0)

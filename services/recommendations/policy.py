@@ -6,6 +6,11 @@ shorter deadline in days (public-interest pre-litigation, urgent: 15 days); a pr
 of the reverse referral also two months. The table is configuration (``RECOMMENDATION_REPLY_RULES``
 in config.yml), these are only its defaults.
 
+*(rule)* The reverse referral (行刑反向衔接): once the case reached the administrative department, it
+reviews it within 10 working days (``REFERRAL_REVIEW_WORKING_DAYS``), i.e. submits the procuratorial
+opinion for approval; "due today" and "overdue" remind the department. The working days come from
+the calendar the service keeps (kit/calendar_store.py): provisional over a year with no schedule.
+
 "Very overdue" (default 30 days past the due date) brings the recommendation to the chief
 procurator's attention. Overdue and days overdue are computed from the due date and today, never
 stored by hand.
@@ -18,6 +23,8 @@ from kit.deadlines import DeadlineRule, Threshold
 from kit.errors import Forbidden, ValidationFailed
 
 REPLY_DEADLINE_KIND = "recommendation.reply"
+REVIEW_DEADLINE_KIND = "recommendation.review"
+DEFAULT_REVIEW_WORKING_DAYS = 10
 
 DEFAULT_REPLY_RULES = {
     "retrial": {"months": 2},
@@ -39,6 +46,7 @@ class Settings:
     reply_rules: dict = field(default_factory=lambda: dict(DEFAULT_REPLY_RULES))
     due_soon_days: tuple = DEFAULT_DUE_SOON_DAYS
     very_overdue_days: int = DEFAULT_VERY_OVERDUE_DAYS
+    review_working_days: int = DEFAULT_REVIEW_WORKING_DAYS
 
     @classmethod
     def from_config(cls, config):
@@ -52,8 +60,16 @@ class Settings:
                 raise ValueError(f"RECOMMENDATION_REPLY_RULES.{kind}: needs months or days")
         soon = config.get("RECOMMENDATION_DUE_SOON_DAYS")
         very = config.get("RECOMMENDATION_VERY_OVERDUE_DAYS")
+        review = config.get("REFERRAL_REVIEW_WORKING_DAYS")
         return cls(rules, tuple(int(d) for d in soon) if soon is not None else DEFAULT_DUE_SOON_DAYS,
-                   int(very) if very not in (None, "") else DEFAULT_VERY_OVERDUE_DAYS)
+                   int(very) if very not in (None, "") else DEFAULT_VERY_OVERDUE_DAYS,
+                   int(review) if review not in (None, "") else DEFAULT_REVIEW_WORKING_DAYS)
+
+    @staticmethod
+    def review_rule():
+        """The referral review's thresholds: its last day, and the day after it."""
+        return DeadlineRule(REVIEW_DEADLINE_KIND, (Threshold("due_today", 0), Threshold("overdue", 1)),
+                            at=time(0, 0))
 
     def reply_rule(self):
         """The deadline thresholds, as data: due soon N days before (fires at the start of that day),

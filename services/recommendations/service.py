@@ -17,6 +17,7 @@ from contracts.fields import ignoring_unknown
 from contracts.rpc import exports_v1, recommendations_v1 as contract
 from kit.rpc_client import BoundedRpcProxy
 from kit import clock
+from kit.calendar_store import FollowsCalendar
 from kit.context import RequestContext
 from kit.deadlines import NOT_DUE, Deadlines, on_deadline
 from kit.entrypoints import HealthCheck, command, query
@@ -30,7 +31,11 @@ from services.recommendations.storage import INDEXES, RecommendationStore
 CASE_REF = ignoring_unknown(contract.CaseRef())  # the cases service answers more than we keep
 
 
-class RecommendationsService(HealthCheck):
+class OpinionNotDraftedYet(Exception):
+    """A referral was recorded before its non-prosecution decision drafted the opinion here."""
+
+
+class RecommendationsService(HealthCheck, FollowsCalendar):
     name = "recommendations"
 
     ctx = RequestContext()
@@ -194,6 +199,38 @@ class RecommendationsService(HealthCheck):
     def on_case_status_changed(self, event, session):
         self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,
                                 status=event["payload"]["to_status"])
+
+    @consumes("cases", "case.referral_recorded")
+    def on_referral_recorded(self, event, session):
+        """The case reached the administrative department: its review of the opinion is due within
+        REFERRAL_REVIEW_WORKING_DAYS working days (due today / overdue reminders until submitted)."""
+        payload = event["payload"]
+        rec = self.store.find(domain.referral_id(payload["case_id"], payload["suspect_id"]), session)
+        if rec is None:
+            # case.non_prosecution_decided (which drafts it) is not processed yet: retried, not dropped.
+            raise OpinionNotDraftedYet(f"no opinion yet for case {payload['case_id']} suspect {payload['suspect_id']}")
+        working_calendar = self.store.working_calendar(session)
+        self.store.change_review(session, rec, lambda current: domain.start_review(
+            self.settings, current, payload["transferred_on"], working_calendar), self.deadlines,
+            self.settings.review_rule())
+
+    def calendar_changed(self, session, year):
+        """A year's working-day schedule was loaded: pending referral reviews over it are computed
+        again (their deadlines move with them)."""
+        working_calendar = self.store.working_calendar(session)
+        for rec in self.store.reviews_spanning(year, session):
+            self.store.change_review(session, rec, lambda current: domain.recompute_review(
+                self.settings, current, working_calendar), self.deadlines, self.settings.review_rule())
+
+    @on_deadline(policy.REVIEW_DEADLINE_KIND)
+    def review_deadline(self, deadline, session):
+        """The referral review's last day and the day after it: once each, until the opinion is submitted."""
+        rec = self.store.find(deadline["aggregate_id"], session)
+        event = rec and domain.review_deadline_event(rec, deadline["threshold"], clock.today())
+        if not event:
+            return NOT_DUE
+        self.store.emit(session, rec["_id"], [event])
+        return None
 
     @consumes("cases", "case.non_prosecution_decided")
     def on_non_prosecution_decided(self, event, session):

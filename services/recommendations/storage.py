@@ -29,6 +29,8 @@ INDEXES = {
         _listed("awaiting_reply"),
         IndexModel([("awaiting_reply", ASCENDING), ("reply_due_on", ASCENDING)]),
         IndexModel([("served_on", ASCENDING), ("department", ASCENDING)]),  # statistics
+        # The referral reviews a loaded working-day schedule may move (``recompute_reviews``).
+        IndexModel([("review.due_on", ASCENDING)]),
     ],
 }
 
@@ -78,6 +80,25 @@ class RecommendationStore(Store):
                 return changed
             return self.transaction(work)
         return retrying(attempt)
+
+    # -- the referral review --------------------------------------------------------------------------
+    def change_review(self, session, rec, decide, deadlines, rule):
+        """``decide(rec) -> (changes, events)`` for the review of ``rec``, in the consumer's
+        ``session``, with the review deadline armed or moved to its due date."""
+        changes, events = decide(rec)
+        if not changes and not events:
+            return rec
+        changed = self.recommendations.stage_change(session, rec, changes, events)
+        if domain.review_pending(changed):
+            deadlines.schedule(session, rule, rec["_id"], date.fromisoformat(changed["review"]["due_on"]),
+                               data={"case_id": rec["case_id"]})
+        return changed
+
+    def reviews_spanning(self, year, session):
+        """The pending reviews ``year``'s working-day schedule may move."""
+        return list(self.recommendations.collection.find(
+            {"review.due_on": {"$gte": f"{year}-01-01"}, "review.referred_on": {"$lte": f"{year}-12-31"},
+             "status": "draft"}, session=session))
 
     def search(self, *, department, also_drafted_by, status, kind, case_id, target_unit, overdue, today, limit,
                cursor):

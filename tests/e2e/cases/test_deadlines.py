@@ -105,6 +105,17 @@ def test_a_referral_due_in_an_unknown_year_is_provisional_until_the_year_is_load
     deadlines = ahead.db("cases").deadlines
     assert deadlines.find_one({"aggregate_id": suspect["id"]})["due_on"] == "2027-01-05"
 
+    # A second suspect whose case reached the administrative department the same day: its review of the
+    # procuratorial opinion (10 working days) falls in 2027 too — Jan 1, 4–8, 11–14 with weekends only.
+    second = _ok(prosecutor.post(f"/v1/cases/{case['id']}/suspects", json={
+        "name": "李某", "id_number": "110101199003072316", "layer": "peripheral", "charges": ["helping_network_crime"],
+        "decision": {"decision": "non_prosecution", "decided_on": PLATFORM_TODAY.isoformat(), "reason": "情节轻微",
+                     "administrative_penalty_warranted": True}}), 201)
+    _ok(prosecutor.post(f"/v1/cases/{case['id']}/suspects/{second['id']}/referral",
+                        json={"transferred_on": PLATFORM_TODAY.isoformat()}))
+    review = wait_for(lambda: _review_of(admin, case["id"], second["id"]), timeout=30, message="the review")
+    assert review == {"referred_on": "2026-12-31", "due_on": "2027-01-14", "provisional": True}
+
     loaded = _ok(admin.put("/v1/calendar/2027", json=SCHEDULE_2027))
     assert loaded["source"] == "loaded" and loaded["version"] == 1 and loaded["provisional"] is False
 
@@ -123,6 +134,10 @@ def test_a_referral_due_in_an_unknown_year_is_provisional_until_the_year_is_load
     history = _ok(prosecutor.get(f"/v1/cases/{case['id']}/history"))["items"]
     assert any(entry["action"] == "case.referral_due_moved" for entry in history)
     assert _ok(Api(ahead.base_url).get("/health"))["checks"]["calendar"] == "ok"
+    # The review moved too (1 Jan a holiday): Jan 4–8, 11–15.
+    wait_for(lambda: (_review_of(admin, case["id"], second["id"]) or {}).get("due_on") == "2027-01-15",
+             timeout=30, message="the review recomputed")
+    assert _review_of(admin, case["id"], second["id"])["provisional"] is False
 
     # Loaded again, the same schedule: no new version, no event, nothing moves, nobody is told again.
     again = _ok(admin.put("/v1/calendar/2027", json={"holidays": list(reversed(SCHEDULE_2027["holidays"])),
@@ -134,6 +149,37 @@ def test_a_referral_due_in_an_unknown_year_is_provisional_until_the_year_is_load
     assert effective["workdays"] == SCHEDULE_2027["workdays"] and effective["loaded_by"] == loaded["loaded_by"]
     assert len(_moved_notifications(prosecutor)) == 1
     assert deadlines.count_documents({"aggregate_id": suspect["id"]}) == 1
+
+
+def _review_of(api, case_id, suspect_id):
+    items = _ok(api.get("/v1/recommendations", params={"case_id": case_id, "kind": "procuratorial_opinion"}))["items"]
+    opinion = next((item for item in items if item["suspect_id"] == suspect_id), None)
+    return opinion and opinion["review"]
+
+
+def test_a_referral_review_not_done_in_ten_working_days_is_overdue_once(ahead, people):
+    admin, head, prosecutor_user, prosecutor = people
+    admin_head, _ = admin.create_user("department_head", "administrative")
+    case = _referral_case(head, prosecutor_user)
+    suspect = _ok(prosecutor.post(f"/v1/cases/{case['id']}/suspects", json={
+        "name": "周某", "id_number": "110101199003072316", "layer": "peripheral", "charges": ["helping_network_crime"],
+        "decision": {"decision": "non_prosecution", "decided_on": "2026-12-10", "reason": "情节轻微",
+                     "administrative_penalty_warranted": True}}), 201)
+    _ok(prosecutor.post(f"/v1/cases/{case['id']}/suspects/{suspect['id']}/referral",
+                        json={"transferred_on": "2026-12-11"}))
+    # Fri 11 Dec: 14–18 and 21–25 Dec are the ten working days; the platform's today is 31 Dec.
+    review = wait_for(lambda: _review_of(admin, case["id"], suspect["id"]), timeout=30, message="the review")
+    assert review == {"referred_on": "2026-12-11", "due_on": "2026-12-25", "provisional": False}
+    outbox = ahead.db("recommendations").outbox
+    query = {"type": "recommendation.review_overdue", "envelope.payload.suspect_id": suspect["id"]}
+    wait_for(lambda: outbox.count_documents(query) == 1, timeout=30, message="the review overdue")
+    head_api = Api(ahead.base_url).login(admin_head["username"], "password-123")
+    told = wait_for(lambda: [n for n in _ok(head_api.get("/v1/me/notifications"))["items"]
+                             if n["type"] == "recommendation.review_overdue"], timeout=30, message="the head told")
+    assert "2026-12-25" in told[0]["body"]
+    # Its "due today" threshold passed days ago and is not said now.
+    assert outbox.count_documents({"type": "recommendation.review_due_today",
+                                   "envelope.payload.suspect_id": suspect["id"]}) == 0
 
 
 def test_the_effective_schedule_says_where_it_comes_from(people):

@@ -1,0 +1,48 @@
+"""The reverse referral's review (行刑反向衔接): the administrative department reviews the case within
+10 working days of its transfer (configurable), due today / overdue once each until the opinion is
+submitted; provisional over a year with no schedule, and recomputed when the year is loaded."""
+from datetime import date
+
+from kit.calendar import Schedule, WorkingCalendar
+from services.recommendations import domain, policy
+
+SETTINGS = policy.Settings()
+OPINION = {"_id": "r1", "case_id": "c1", "case_no": "N-1", "kind": "procuratorial_opinion",
+           "department": "administrative", "target_unit": None, "title": "检察意见", "status": "draft",
+           "drafted_by": None, "suspect_id": "s1", "version": 1}
+
+
+def test_the_review_is_due_ten_working_days_after_the_transfer():
+    changes, events = domain.start_review(SETTINGS, OPINION, date(2026, 9, 28), WorkingCalendar())
+    # Mon 28 Sep: 29, 30 Sep, then National Day; back on 8 (Thu), 9, 10 (an adjusted Saturday) Oct, 12–16.
+    assert changes == {"review": {"referred_on": "2026-09-28", "due_on": "2026-10-16", "provisional": False}}
+    assert events == []
+    assert domain.start_review(SETTINGS, {**OPINION, **changes}, date(2026, 9, 28), WorkingCalendar()) == ({}, [])
+
+
+def test_the_number_of_days_is_configuration():
+    settings = policy.Settings.from_config({"REFERRAL_REVIEW_WORKING_DAYS": "5"})
+    changes, _ = domain.start_review(settings, OPINION, date(2026, 3, 2), WorkingCalendar())
+    assert changes["review"]["due_on"] == "2026-03-09"
+
+
+def test_over_an_unknown_year_it_is_provisional_and_recomputed_once_loaded():
+    changes, _ = domain.start_review(SETTINGS, OPINION, date(2026, 12, 31), WorkingCalendar())
+    assert changes["review"] == {"referred_on": "2026-12-31", "due_on": "2027-01-14", "provisional": True}
+    loaded = WorkingCalendar({2027: Schedule(2027, frozenset({date(2027, 1, 1)}), frozenset())})
+    opinion = {**OPINION, **changes}
+    moved, _ = domain.recompute_review(SETTINGS, opinion, loaded)
+    assert moved["review"] == {"referred_on": "2026-12-31", "due_on": "2027-01-15", "provisional": False}
+    assert domain.recompute_review(SETTINGS, {**opinion, **moved}, loaded) == ({}, [])
+
+
+def test_due_today_and_overdue_fire_only_while_the_opinion_is_a_draft():
+    opinion = {**OPINION, "review": {"referred_on": "2026-12-11", "due_on": "2026-12-25", "provisional": False}}
+    assert domain.review_deadline_event(opinion, "due_today", date(2026, 12, 25))[0] == "recommendation.review_due_today"
+    assert domain.review_deadline_event(opinion, "due_today", date(2026, 12, 31)) is None  # a day long past
+    event_type, payload = domain.review_deadline_event(opinion, "overdue", date(2026, 12, 31))
+    assert event_type == "recommendation.review_overdue" and payload["days_overdue"] == 6
+    assert payload["review_due_on"] == "2026-12-25" and payload["recommendation_id"] == "r1"
+    submitted = {**opinion, "status": "pending_approval"}
+    assert domain.review_deadline_event(submitted, "overdue", date(2026, 12, 31)) is None
+    assert domain.recompute_review(SETTINGS, submitted, WorkingCalendar()) == ({}, [])
