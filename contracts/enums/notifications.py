@@ -23,6 +23,11 @@ NOTIFICATION_TYPES = register("notification_types", {
     "recommendation.overdue": "检察建议逾期未回复",
     "recommendation.very_overdue": "检察建议严重逾期（提请检察长关注）",
     "recommendation.replied": "检察建议已回复",
+    "recommendation.submitted": "检察建议待审批",
+    "budget.request_submitted": "预算申请待审核",
+    "export.requested": "数据导出待审批",
+    "case.key_evaluation_flagged": "重点评查案件",
+    "interference_record.filed": "过问干预案件记录",
     "recommendation.review_due_today": "反向衔接审查今日到期",
     "recommendation.review_overdue": "反向衔接审查逾期",
 }, title="通知类型")

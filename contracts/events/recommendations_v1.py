@@ -128,9 +128,12 @@ class Replied(_RecommendationRef):
     content = fields.String(required=True, metadata={"description": "回复内容摘要"})
     penalty_outcome = fields.Nested(_PenaltyOutcome, required=True, allow_none=True,
                                     metadata={"description": "行政处罚结果（检察意见，已知时）；否则为 null"})
+    criminal_handler_id = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "检察意见（行刑反向衔接）的刑事案件承办人用户编号：处罚结果据此告知；其他为 null"})
 
     example = {**_REF, "status": "replied", "received_on": "2026-03-20", "reply_due_on": "2026-03-31",
-               "on_time": True, "adoption": "adopted", "content": "已对46家养老机构完成整改", "penalty_outcome": None}
+               "on_time": True, "adoption": "adopted", "content": "已对46家养老机构完成整改", "penalty_outcome": None,
+               "criminal_handler_id": None}
 
 
 @register("recommendation.followed_up", 1)

@@ -77,10 +77,14 @@ RULES = (
     # Budgeting: the submitter hears of the review and the party group's decision; the inspection
     # office (检务督察部) of every procurement it is to oversee. Reviewed/decided events do not name the
     # submitter: it is remembered from budget.request_submitted (MEMORIES below).
-    Rule("budget.request_reviewed", "budgeting", "budget_request_reviewed", 1, ("user:requested_by",),
-         ("budget_request", "request_id")),
-    Rule("budget.request_decided", "budgeting", "budget_request_decided", 1, ("user:requested_by",),
-         ("budget_request", "request_id")),
+    # Finance reviews what is filed; the inspection office oversees every procurement from its filing
+    # (检务督察全程监督): it hears of the request, its review and its decision.
+    Rule("budget.request_submitted", "budgeting", "budget_request_submitted", 1,
+         ("role:finance", "department:inspection"), ("budget_request", "request_id")),
+    Rule("budget.request_reviewed", "budgeting", "budget_request_reviewed", 2,
+         ("user:requested_by", "department:inspection"), ("budget_request", "request_id")),
+    Rule("budget.request_decided", "budgeting", "budget_request_decided", 2,
+         ("user:requested_by", "department:inspection"), ("budget_request", "request_id")),
     Rule("budget.procurement_started", "budgeting", "procurement_started", 1, ("department:inspection",),
          ("budget_request", "request_id")),
     # Inspections: a supervision task's owner hears of it (an automatically created task has no owner:
@@ -113,7 +117,16 @@ RULES = (
     Rule("recommendation.very_overdue", "recommendations", "recommendation_very_overdue", 1,
          ("role:chief_procurator",), ("recommendation", "recommendation_id"), critical=True),
     Rule("recommendation.replied", "recommendations", "recommendation_replied", 1,
-         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+         ("user:drafted_by|department_head:department", "user:criminal_handler_id"),
+         ("recommendation", "recommendation_id")),
+    # Loops the workflows would leave open (issue 22): whoever must act next hears of it.
+    Rule("recommendation.submitted", "recommendations", "recommendation_submitted", 1, ("role:chief_procurator",),
+         ("recommendation", "recommendation_id")),
+    Rule("export.requested", "exports", "export_requested", 1, ("role:chief_procurator",), ("export", "export_id")),
+    Rule("case.key_evaluation_flagged", "cases", "key_evaluation_flagged", 1, ("role:case_manager",),
+         ("case", "case_id")),
+    Rule("interference_record.filed", "inspections", "interference_record_filed", 1, ("department:inspection",),
+         ("interference_record", "record_id")),
     # The reverse referral's review (10 working days): the administrative department's head (the
     # opinion is drafted automatically); overdue is an escalation that cannot be switched off.
     Rule("recommendation.review_due_today", "recommendations", "recommendation_review_due_today", 1,

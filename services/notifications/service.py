@@ -97,6 +97,23 @@ class NotificationsService(HealthCheck):
     @consumes("budgeting", "budget.request_submitted")
     def on_budget_request_submitted(self, event, session):
         self._remember(event, session)
+        self._notify(event, session)
+
+    @consumes("recommendations", "recommendation.submitted")
+    def on_recommendation_submitted(self, event, session):
+        self._notify(event, session)
+
+    @consumes("exports", "export.requested")
+    def on_export_requested(self, event, session):
+        self._notify(event, session)
+
+    @consumes("cases", "case.key_evaluation_flagged")
+    def on_key_evaluation_flagged(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "interference_record.filed")
+    def on_interference_record_filed(self, event, session):
+        self._notify(event, session)
 
     @consumes("budgeting", "budget.request_reviewed")
     def on_budget_request_reviewed(self, event, session):

@@ -216,7 +216,8 @@ def reply(rec, body, today):
             [("recommendation.replied", {**ref(rec, "replied"), "received_on": answer["received_on"],
                                          "reply_due_on": rec["reply_due_on"], "on_time": on_time,
                                          "adoption": body["adoption"], "content": body["content"],
-                                         "penalty_outcome": penalty})])
+                                         "penalty_outcome": penalty,
+                                         "criminal_handler_id": (rec.get("origin") or {}).get("criminal_handler_id")})])
 
 
 def follow_up(rec, body, actor, today):
