@@ -64,6 +64,36 @@ class DeadlineRule:
         return next(t for t in self.thresholds if t.name == name)
 
 
+@dataclass(frozen=True)
+class Reminders:
+    """Reminders before a due date at configured day offsets: ``(7, 1, 0)`` is 7 days before, the day
+    before and on the due day itself ("due today"). Each is a threshold ``due_soon_<n>d``; one armed
+    late (a short deadline, a record entered days after it happened) still speaks once, unless a
+    nearer one is due by now as well: then that one speaks, so nobody gets two alike the same day."""
+    days: tuple = (7, 1, 0)
+
+    @classmethod
+    def from_config(cls, value, default=(7, 1, 0)):
+        """From a config list such as ``[7, 1, 0]`` (a missing value keeps ``default``)."""
+        days = tuple(sorted({int(day) for day in value}, reverse=True)) if value is not None else default
+        if any(day < 0 for day in days):
+            raise ValueError(f"reminder offsets must not be negative: {value!r}")
+        return cls(days)
+
+    def thresholds(self):
+        return tuple(Threshold(f"due_soon_{days}d", -days) for days in self.days)
+
+    @staticmethod
+    def lead(threshold):
+        """The offset a threshold name stands for (``due_soon_7d`` → 7)."""
+        return int(threshold[len("due_soon_"):-1])
+
+    def speaks(self, threshold, days_left):
+        """Whether ``threshold``'s reminder is said with ``days_left`` to go (never after the due day)."""
+        lead = self.lead(threshold)
+        return 0 <= days_left and not any(nearer < lead and days_left <= nearer for nearer in self.days)
+
+
 def record_id(kind, aggregate_id, threshold):
     return f"{kind}:{aggregate_id}:{threshold}"
 

@@ -16,6 +16,8 @@ NOTIFICATION_TYPES = register("notification_types", {
     "supervision_task.created": "督办事项交办",
     "supervision_task.due_soon": "督办事项即将到期",
     "supervision_task.overdue": "督办事项逾期（报部门负责人）",
+    "supervision_task.very_overdue": "督办事项严重逾期（提请检察长关注）",
+    "case.referral_due_today": "移送行政处罚今日到期",
     "finding.overdue": "检查问题逾期未整改",
     "recommendation.approved": "检察建议已批准",
     "recommendation.rejected": "检察建议被退回修改",

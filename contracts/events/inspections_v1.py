@@ -110,6 +110,18 @@ class SupervisionTaskOverdue(_TaskRef):
     example = {**_TASK, "status": "in_progress"}
 
 
+@register("supervision_task.very_overdue", 1)
+class SupervisionTaskVeryOverdue(_TaskRef):
+    class Meta:
+        title = "督办事项严重逾期（提请检察长关注）"
+        description = "逾期达到配置的天数（默认 30 日）仍未办结时发出一次，提请检察长关注。"
+
+    status = code(enums.SUPERVISION_TASK_STATUSES, required=True, metadata={"description": "当前状态代码"})
+    days_overdue = fields.Integer(required=True, metadata={"description": "已逾期天数"})
+    attention_of = fields.String(required=True, metadata={"description": "提请关注的角色代码（chief_procurator）"})
+    example = {**_TASK, "status": "in_progress", "days_overdue": 30, "attention_of": "chief_procurator"}
+
+
 class Target(Schema):
     name = fields.String(required=True, metadata={"description": "检查对象名称"})
     kind = code(enums.INSPECTION_TARGET_KINDS, required=True, metadata={"description": "检查对象类型代码"})

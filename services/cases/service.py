@@ -151,14 +151,18 @@ class CasesService(HealthCheck, FollowsCalendar):
 
     # -- deadlines -------------------------------------------------------------------------------------
     @on_deadline(suspect_rules.REFERRAL_DEADLINE.kind)
-    def referral_overdue(self, deadline, session):
-        """No referral recorded by its due date: announce it once (the handler and the department are
-        reminded through notifications; the data checks see it too)."""
+    def referral_deadline(self, deadline, session):
+        """On its due day still no referral recorded: "due today"; the day after: "overdue" — each
+        once (the handler and the department are reminded through notifications; the data checks see
+        it too)."""
         suspect = self.store.find_suspect(deadline["aggregate_id"], session)
         if suspect is None or not suspect_rules.pending_referral(suspect):
             return NOT_DUE
         case = self.store.find_case(suspect["case_id"], session)
-        self.store.emit(session, suspect["_id"], [suspect_rules.referral_overdue_event(case, suspect)])
+        event = suspect_rules.referral_deadline_event(case, suspect, deadline["threshold"], clock.today())
+        if event is None:
+            return NOT_DUE
+        self.store.emit(session, suspect["_id"], [event])
         return None
 
     def calendar_changed(self, session, year):

@@ -14,8 +14,8 @@ from kit.deadlines import DeadlineRule, Threshold
 from kit.errors import ValidationFailed
 
 REFERRAL_WORKING_DAYS = 3
-# "overdue" fires as the due day ends (00:00 the next day, Asia/Shanghai).
-REFERRAL_DEADLINE = DeadlineRule("case.referral", (Threshold("overdue", 1),), at=time(0, 0))
+# "due today" as the due day starts, "overdue" as it ends (00:00 the next day, Asia/Shanghai).
+REFERRAL_DEADLINE = DeadlineRule("case.referral", (Threshold("due_today", 0), Threshold("overdue", 1)), at=time(0, 0))
 PERSONAL_FIELDS = ("id_number",)
 
 
@@ -131,6 +131,22 @@ def record_referral(case, suspect, transferred_on):
         "case_id": case["_id"], "case_no": case["case_no"], "department": case["department"],
         "suspect_id": suspect["_id"], "transferred_on": transferred_on.isoformat(),
         "referral_due_on": referral["due_on"]})]
+
+
+def referral_deadline_event(case, suspect, threshold, today):
+    """The event a referral threshold fires, or None when it no longer applies (recorded, closed, or a
+    "due today" whose day has passed)."""
+    referral = pending_referral(suspect)
+    if not referral:
+        return None
+    if threshold == "due_today":
+        if date.fromisoformat(referral["due_on"]) != today:
+            return None
+        return ("case.referral_due_today", {
+            "case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
+            "department": case["department"], "handler_id": case.get("handler_id"), "suspect_id": suspect["_id"],
+            "suspect_name": suspect["name"], "referral_due_on": referral["due_on"]})
+    return referral_overdue_event(case, suspect)
 
 
 def referral_overdue_event(case, suspect):

@@ -2,18 +2,38 @@
 findings and re-inspections. Each change is ``(changes, events)``; views compute what depends on
 today (overdue, days overdue) when read, never stored."""
 import uuid
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from kit import calendar
-from kit.deadlines import DeadlineRule, Threshold
+from kit.deadlines import DeadlineRule, Reminders, Threshold
 from kit.errors import Conflict, ValidationFailed
 
-# Reminders at 08:00 three days and one day before; overdue as the due day ends (00:00 the next day).
-TASK_DUE_SOON = DeadlineRule("supervision_task.due_soon", (Threshold("due_soon_3d", -3), Threshold("due_soon_1d", -1)),
-                             at=time(8, 0))
-TASK_OVERDUE = DeadlineRule("supervision_task.overdue", (Threshold("overdue", 1),), at=time(0, 0))
+TASK_DUE_SOON_KIND, TASK_OVERDUE_KIND = "supervision_task.due_soon", "supervision_task.overdue"
 FINDING_OVERDUE = DeadlineRule("finding.rectify", (Threshold("overdue", 1),), at=time(0, 0))
-DAYS_LEFT = {"due_soon_3d": 3, "due_soon_1d": 1}
+
+
+@dataclass(frozen=True)
+class TaskRules:
+    """A supervision task's reminders at 08:00 ``reminders.days`` before (7, 1 and 0 — due today — by
+    default: INSPECTIONS_TASK_REMINDER_DAYS); overdue as the due day ends (00:00 the next day), to
+    the owner and the department head; still overdue ``very_overdue_days`` later (30:
+    INSPECTIONS_TASK_VERY_OVERDUE_DAYS), to the chief procurator."""
+    reminders: Reminders = Reminders()
+    very_overdue_days: int = 30
+
+    @property
+    def due_soon(self):
+        return DeadlineRule(TASK_DUE_SOON_KIND, self.reminders.thresholds(), at=time(8, 0))
+
+    @property
+    def overdue(self):
+        return DeadlineRule(TASK_OVERDUE_KIND, (Threshold("overdue", 1), Threshold("very_overdue", self.very_overdue_days)),
+                            at=time(0, 0))
+
+    @property
+    def all(self):
+        return self.due_soon, self.overdue
 
 ACTIVE = ("open", "in_progress")
 TASK_STATUS_LABELS = {"open": "待办理", "in_progress": "办理中", "done": "已办结", "verified": "已核验"}
@@ -102,21 +122,28 @@ def task_view(task, today):
     return {**task, "overdue": overdue, "days_overdue": days_overdue(task["due_on"], today) if overdue else 0}
 
 
-def task_reminder(task, threshold, today):
+def task_reminder(rules, task, threshold, today):
     """The event a due-soon threshold emits, or None when the task no longer needs reminding: done,
     already past due, or (a threshold armed late, e.g. a task due in two days) a nearer reminder
-    will say it. ``days_left`` is counted on the day it fires."""
+    will say it. ``days_left`` is counted on the day it fires (0: due today)."""
     if task is None or task["status"] not in ACTIVE:
         return None
     remaining = (_day(task["due_on"]) - today).days
-    if remaining < 0 or (threshold == "due_soon_3d" and remaining < 2):
+    if not rules.reminders.speaks(threshold, remaining):
         return None
     return "supervision_task.due_soon", {**task_ref(task), "days_left": remaining}
 
 
-def task_overdue(task, today):
+def task_overdue(rules, task, threshold, today):
+    """Overdue (the day after the due date), or very overdue (still, ``very_overdue_days`` later)."""
     if task is None or task["status"] not in ACTIVE or _day(task["due_on"]) >= today:
         return None
+    late = (today - _day(task["due_on"])).days
+    if threshold == "very_overdue":
+        if late < rules.very_overdue_days:
+            return None
+        return "supervision_task.very_overdue", {**task_ref(task), "status": task["status"], "days_overdue": late,
+                                                 "attention_of": "chief_procurator"}
     return "supervision_task.overdue", {**task_ref(task), "status": task["status"]}
 
 

@@ -7,8 +7,9 @@ a rectification. Anyone signed in may read inspections and findings (they are ab
 people); a supervision task is seen by its department, its owner and the cross-department roles."""
 from dataclasses import dataclass, field
 
+from kit.deadlines import Reminders
 from kit.errors import Forbidden
-from services.inspections import ledger
+from services.inspections import domain, ledger
 
 CAN_CREATE_TASK = ("inspector", "department_head", "chief_procurator")
 CAN_VERIFY = ("inspector",)
@@ -28,6 +29,7 @@ class Settings:
     oversight_months: int = 3
     data_check_due_days: int = 7
     ledger_rules: tuple = ()
+    task_rules: domain.TaskRules = domain.TaskRules()
 
     @classmethod
     def from_config(cls, config):
@@ -37,7 +39,10 @@ class Settings:
                    follow_up_months=int(config.get("INSPECTIONS_FOLLOW_UP_MONTHS", 3)),
                    oversight_months=int(config.get("INSPECTIONS_OVERSIGHT_MONTHS", 3)),
                    data_check_due_days=int(config.get("INSPECTIONS_DATA_CHECK_DUE_DAYS", 7)),
-                   ledger_rules=ledger.rules_from_config(config.get("INSPECTIONS_LEDGER_RULES")))
+                   ledger_rules=ledger.rules_from_config(config.get("INSPECTIONS_LEDGER_RULES")),
+                   task_rules=domain.TaskRules(
+                       Reminders.from_config(config.get("INSPECTIONS_TASK_REMINDER_DAYS")),
+                       int(config.get("INSPECTIONS_TASK_VERY_OVERDUE_DAYS") or 30)))
 
 
 # -- supervision tasks -------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ class InspectionsService(HealthCheck):
             raise ValidationFailed("责任人不存在或已停用", fields={"owner_id": ["用户不存在或已停用"]})
         load(OWNER, owner)
         task, events = domain.new_task(body, actor.user_id, clock.now(), today=clock.today())
-        return domain.task_view(self.store.add_task(task, events, self.deadlines), clock.today())
+        return domain.task_view(self.store.add_task(task, events, self.deadlines, self.settings.task_rules), clock.today())
 
     @query(response=contract.SupervisionTask)
     def get_supervision_task(self, actor, task_id):
@@ -77,34 +77,35 @@ class InspectionsService(HealthCheck):
         def decide(task):
             policy.ensure_can_work_task(actor, task)
             return domain.report_progress(task, body, actor.user_id, clock.now())
-        return domain.task_view(self.store.change_task(task_id, decide, self.deadlines), clock.today())
+        return domain.task_view(self.store.change_task(task_id, decide, self.deadlines, self.settings.task_rules), clock.today())
 
     @command(body=contract.CompleteTask, response=contract.SupervisionTask)
     def complete_supervision_task(self, actor, task_id, body):
         def decide(task):
             policy.ensure_can_work_task(actor, task)
             return domain.complete(task, body, actor.user_id, clock.today())
-        return domain.task_view(self.store.change_task(task_id, decide, self.deadlines), clock.today())
+        return domain.task_view(self.store.change_task(task_id, decide, self.deadlines, self.settings.task_rules), clock.today())
 
     @command(body=contract.VerifyTask, response=contract.SupervisionTask)
     def verify_supervision_task(self, actor, task_id, body):
         policy.ensure_can_verify(actor)
         task = self.store.change_task(task_id, lambda task: domain.verify_task(task, body, actor.user_id, clock.now()),
-                                      self.deadlines)
+                                      self.deadlines, self.settings.task_rules)
         return domain.task_view(task, clock.today())
 
-    @on_deadline(domain.TASK_DUE_SOON.kind)
+    @on_deadline(domain.TASK_DUE_SOON_KIND)
     def task_due_soon(self, deadline, session):
-        event = domain.task_reminder(self.store.find_task(deadline["aggregate_id"], session), deadline["threshold"],
-                                     clock.today())
+        event = domain.task_reminder(self.settings.task_rules, self.store.find_task(deadline["aggregate_id"], session),
+                                     deadline["threshold"], clock.today())
         if event is None:
             return NOT_DUE
         self.store.emit(session, deadline["aggregate_id"], [event])
         return None
 
-    @on_deadline(domain.TASK_OVERDUE.kind)
+    @on_deadline(domain.TASK_OVERDUE_KIND)
     def task_overdue(self, deadline, session):
-        event = domain.task_overdue(self.store.find_task(deadline["aggregate_id"], session), clock.today())
+        event = domain.task_overdue(self.settings.task_rules, self.store.find_task(deadline["aggregate_id"], session),
+                                    deadline["threshold"], clock.today())
         if event is None:
             return NOT_DUE
         self.store.emit(session, deadline["aggregate_id"], [event])
@@ -117,13 +118,13 @@ class InspectionsService(HealthCheck):
         per recommendation."""
         made = domain.follow_up_for_reply(event["payload"], self.settings.follow_up_months, clock.now())
         if made is not None:
-            self.store.add_task_once(session, *made, self.deadlines)
+            self.store.add_task_once(session, *made, self.deadlines, self.settings.task_rules)
 
     @consumes("budgeting", "budget.procurement_started")
     def on_procurement_started(self, event, session):
         """检务督察全程监督: an oversight task for the inspection office, once per budget request."""
         made = domain.oversight_for_procurement(event["payload"], self.settings.oversight_months, clock.now())
-        self.store.add_task_once(session, *made, self.deadlines)
+        self.store.add_task_once(session, *made, self.deadlines, self.settings.task_rules)
 
     # -- on-site inspections --------------------------------------------------------------------------------
     def _inspection_view(self, inspection):

@@ -56,13 +56,13 @@ class InspectionStore(Store):
 
     # -- deadlines follow the status -----------------------------------------------------------------
     @staticmethod
-    def _task_deadlines(session, task, deadlines):
+    def _task_deadlines(session, task, deadlines, rules):
         if task["status"] in domain.ACTIVE:
             due_on = date.fromisoformat(task["due_on"])
-            for rule in (domain.TASK_DUE_SOON, domain.TASK_OVERDUE):
+            for rule in rules.all:
                 deadlines.schedule(session, rule, task["_id"], due_on)
         else:
-            for rule in (domain.TASK_DUE_SOON, domain.TASK_OVERDUE):
+            for rule in rules.all:
                 deadlines.cancel(session, rule.kind, task["_id"])
 
     @staticmethod
@@ -73,23 +73,23 @@ class InspectionStore(Store):
             deadlines.cancel(session, domain.FINDING_OVERDUE.kind, finding["_id"])
 
     # -- supervision tasks -------------------------------------------------------------------------
-    def add_task(self, task, events, deadlines):
+    def add_task(self, task, events, deadlines, rules):
         def work(session):
             self.tasks.stage_insert(session, task, events)
-            self._task_deadlines(session, task, deadlines)
+            self._task_deadlines(session, task, deadlines, rules)
             return task
         return self.transaction(work)
 
-    def add_task_once(self, session, task, events, deadlines):
+    def add_task_once(self, session, task, events, deadlines, rules):
         """Inside a consumer's inbox transaction: the task unless one with its id exists (an automatic
         task's id follows from its source). True if it was added now."""
         if self.tasks.collection.find_one({"_id": task["_id"]}, {"_id": 1}, session=session):
             return False
         self.tasks.stage_insert(session, task, events)
-        self._task_deadlines(session, task, deadlines)
+        self._task_deadlines(session, task, deadlines, rules)
         return True
 
-    def change_task(self, task_id, decide, deadlines):
+    def change_task(self, task_id, decide, deadlines, rules):
         def attempt():
             task = self.tasks.get(task_id)
             changes, events = decide(task)
@@ -99,7 +99,7 @@ class InspectionStore(Store):
             def work(session):
                 changed = self.tasks.stage_change(session, task, changes, events)
                 if changed["status"] != task["status"]:
-                    self._task_deadlines(session, changed, deadlines)
+                    self._task_deadlines(session, changed, deadlines, rules)
                 return changed
             return self.transaction(work)
         return retrying(attempt)

@@ -67,6 +67,8 @@ RULES = (
     Rule("case.evaluated", "cases", "case_evaluated", 1, ("user:handler_id",), ("case", "case_id")),
     Rule("data_check.finding_opened", "cases", "finding_opened", 1, ("user:owner_id",), ("case", "case_id")),
     # An overdue legal time limit is an escalation: the handler and the department's head, always.
+    Rule("case.referral_due_today", "cases", "referral_due_today", 1, ("user:handler_id|department_head:department",),
+         ("case", "case_id")),
     Rule("case.referral_overdue", "cases", "referral_overdue", 1,
          ("user:handler_id", "department_head:department"), ("case", "case_id"), critical=True),
     # A referral's provisional due date moved once the year's working-day schedule was loaded.
@@ -94,10 +96,12 @@ RULES = (
     # remembered from inspection.recorded (finding.overdue does not name them).
     Rule("supervision_task.created", "inspections", "supervision_task_created", 1,
          ("user:owner_id|department_head:department",), ("supervision_task", "task_id")),
-    Rule("supervision_task.due_soon", "inspections", "supervision_task_due_soon", 1,
+    Rule("supervision_task.due_soon", "inspections", "supervision_task_due_soon", 2,
          ("user:owner_id|department_head:department",), ("supervision_task", "task_id")),
     Rule("supervision_task.overdue", "inspections", "supervision_task_overdue", 1,
          ("user:owner_id", "department_head:department"), ("supervision_task", "task_id"), critical=True),
+    Rule("supervision_task.very_overdue", "inspections", "supervision_task_very_overdue", 1,
+         ("role:chief_procurator",), ("supervision_task", "task_id"), critical=True),
     Rule("finding.overdue", "inspections", "inspection_finding_overdue", 1, ("users:inspector_ids",),
          ("inspection_finding", "finding_id"), subject=("inspection", "inspection_id")),
     # Recommendations: every payload names the drafter (``drafted_by``; null when drafted automatically,
@@ -108,7 +112,7 @@ RULES = (
          ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
     Rule("recommendation.rejected", "recommendations", "recommendation_rejected", 1,
          ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
-    Rule("recommendation.due_soon", "recommendations", "recommendation_due_soon", 1,
+    Rule("recommendation.due_soon", "recommendations", "recommendation_due_soon", 2,
          ("user:drafted_by", "department_head_of_user:drafted_by|department_head:department"),
          ("recommendation", "recommendation_id")),
     Rule("recommendation.overdue", "recommendations", "recommendation_overdue", 1,

@@ -135,6 +135,14 @@ class NotificationsService(HealthCheck):
     def on_supervision_task_due_soon(self, event, session):
         self._notify(event, session)
 
+    @consumes("inspections", "supervision_task.very_overdue")
+    def on_task_very_overdue(self, event, session):
+        self._notify(event, session)
+
+    @consumes("cases", "case.referral_due_today")
+    def on_referral_due_today(self, event, session):
+        self._notify(event, session)
+
     @consumes("inspections", "supervision_task.overdue")
     def on_supervision_task_overdue(self, event, session):
         self._notify(event, session)

@@ -256,14 +256,6 @@ def awaiting_reply(rec):
     return rec.get("status") in policy.AWAITING_REPLY and not rec.get("reply") and bool(rec.get("reply_due_on"))
 
 
-def _said_by_a_nearer_reminder(settings, threshold, days_left):
-    """A "due soon" armed late (a short urgent deadline, a service recorded days after it happened)
-    fires at once; when a nearer one is due by now as well (7 days before, when 1 day is left), that
-    one says it: the drafter gets one reminder, not two alike the same day."""
-    lead = int(threshold[len("due_soon_"):-1])
-    return any(nearer < lead and days_left <= nearer for nearer in settings.due_soon_days)
-
-
 def deadline_event(settings, rec, threshold, today):
     """The event a reply-deadline threshold fires, or None when it no longer applies (answered,
     ended, a "due soon" whose day has already passed or that a nearer one will say)."""
@@ -274,7 +266,7 @@ def deadline_event(settings, rec, threshold, today):
     late = policy.days_overdue(due, today)
     if threshold.startswith("due_soon_"):
         days_left = (due - today).days
-        if days_left < 0 or _said_by_a_nearer_reminder(settings, threshold, days_left):
+        if not settings.reminders.speaks(threshold, days_left):
             return None
         return ("recommendation.due_soon", {**base, "days_left": days_left})
     if threshold == "overdue":

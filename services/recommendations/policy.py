@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from kit import calendar
-from kit.deadlines import DeadlineRule, Threshold
+from kit.deadlines import DeadlineRule, Reminders, Threshold
 from kit.errors import Forbidden, ValidationFailed
 
 REPLY_DEADLINE_KIND = "recommendation.reply"
@@ -34,7 +34,7 @@ DEFAULT_REPLY_RULES = {
     "other": {"months": 2},
     "procuratorial_opinion": {"months": 2},
 }
-DEFAULT_DUE_SOON_DAYS = (7, 1)
+DEFAULT_DUE_SOON_DAYS = (7, 1, 0)  # 0: "due today"
 DEFAULT_VERY_OVERDUE_DAYS = 30
 
 # Statuses in which the unit's reply is still awaited (the deadline runs).
@@ -61,9 +61,13 @@ class Settings:
         soon = config.get("RECOMMENDATION_DUE_SOON_DAYS")
         very = config.get("RECOMMENDATION_VERY_OVERDUE_DAYS")
         review = config.get("REFERRAL_REVIEW_WORKING_DAYS")
-        return cls(rules, tuple(int(d) for d in soon) if soon is not None else DEFAULT_DUE_SOON_DAYS,
+        return cls(rules, Reminders.from_config(soon, DEFAULT_DUE_SOON_DAYS).days,
                    int(very) if very not in (None, "") else DEFAULT_VERY_OVERDUE_DAYS,
                    int(review) if review not in (None, "") else DEFAULT_REVIEW_WORKING_DAYS)
+
+    @property
+    def reminders(self):
+        return Reminders(self.due_soon_days)
 
     @staticmethod
     def review_rule():
@@ -74,7 +78,7 @@ class Settings:
     def reply_rule(self):
         """The deadline thresholds, as data: due soon N days before (fires at the start of that day),
         overdue the day after the due date, very overdue ``very_overdue_days`` past it."""
-        thresholds = [Threshold(f"due_soon_{days}d", -days) for days in self.due_soon_days]
+        thresholds = [*self.reminders.thresholds()]
         thresholds += [Threshold("overdue", 1), Threshold("very_overdue", self.very_overdue_days)]
         return DeadlineRule(REPLY_DEADLINE_KIND, tuple(thresholds), at=time(0, 0))
 

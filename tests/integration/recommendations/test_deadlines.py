@@ -88,11 +88,11 @@ def test_each_threshold_fires_once_with_two_processes_and_a_reply_cancels_the_re
                         for kind in ("recommendation.overdue", "recommendation.very_overdue")})
     expected[(due_in_3["id"], "recommendation.due_soon")] = 1
     assert fired(db) == expected
-    # The late "due soon" thresholds of the long-overdue ones were skipped, not fired.
-    assert db.deadlines.count_documents({"aggregate_id": {"$in": old_ids}, "status": "skipped"}) == 12
+    # The late "due soon" thresholds (7 days, 1 day, today) of the long-overdue ones were skipped, not fired.
+    assert db.deadlines.count_documents({"aggregate_id": {"$in": old_ids}, "status": "skipped"}) == 18
     # Not yet due: the 1-day reminder and the overdue of the one due in a few days.
     assert {d["threshold"] for d in db.deadlines.find({"aggregate_id": due_in_3["id"], "status": "pending"})} == \
-        {"due_soon_1d", "overdue", "very_overdue"}
+        {"due_soon_1d", "due_soon_0d", "overdue", "very_overdue"}
     # Replied at once: nothing fired, everything cancelled.
     assert {d["status"] for d in db.deadlines.find({"aggregate_id": answered["id"]})} == {"cancelled"}
     payload = next(db.outbox.find({"type": "recommendation.very_overdue"}))["envelope"]["payload"]

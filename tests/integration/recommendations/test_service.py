@@ -92,8 +92,8 @@ def test_each_step_commits_with_its_event_and_the_reply_deadline_follows(platfor
     assert rec["reply_due_on"] == calendar.add_months(today - timedelta(days=10), 2).isoformat()
     db = service_db("recommendations")
     deadlines = {d["threshold"]: d["status"] for d in db.deadlines.find({"aggregate_id": rec["id"]})}
-    assert deadlines == {"due_soon_7d": "pending", "due_soon_1d": "pending", "overdue": "pending",
-                         "very_overdue": "pending"}
+    assert deadlines == {"due_soon_7d": "pending", "due_soon_1d": "pending", "due_soon_0d": "pending",
+                         "overdue": "pending", "very_overdue": "pending"}
     replied = recs("record_reply", recommendation_id=rec["id"], body={
         "received_on": today.isoformat(), "adoption": "adopted", "content": "已整改"})
     assert replied["status"] == "replied" and replied["overdue"] is False

@@ -133,3 +133,16 @@ def test_a_recorded_referral_is_not_recomputed():
                                             "arrested_on": None}, NOW, date(2026, 12, 31), LIBRARY)
     recorded = {**suspect, "referral": {**suspect["referral"], "transferred_on": "2027-01-04"}}
     assert suspects.recompute_referral(CASE, recorded, LOADED_2027) == ({}, [])
+
+
+def test_the_referral_reminds_on_its_due_day_then_is_overdue_and_neither_once_recorded():
+    suspect, _ = suspects.new_suspect(CASE, {"name": "王某", "id_number": "11010119900307231x",
+                                            "layer": "peripheral", "charges": ["fraud"], "decision": REFERRING,
+                                            "arrested_on": None}, NOW, TODAY, LIBRARY)   # due 2026-10-10
+    assert [t.name for t in suspects.REFERRAL_DEADLINE.thresholds] == ["due_today", "overdue"]
+    event_type, payload = suspects.referral_deadline_event(CASE, suspect, "due_today", date(2026, 10, 10))
+    assert event_type == "case.referral_due_today" and payload["referral_due_on"] == "2026-10-10"
+    assert suspects.referral_deadline_event(CASE, suspect, "due_today", date(2026, 10, 12)) is None  # long past
+    assert suspects.referral_deadline_event(CASE, suspect, "overdue", date(2026, 10, 11))[0] == "case.referral_overdue"
+    recorded = {**suspect, "referral": {**suspect["referral"], "transferred_on": "2026-10-09"}}
+    assert suspects.referral_deadline_event(CASE, recorded, "due_today", date(2026, 10, 10)) is None

@@ -80,16 +80,31 @@ def test_overdue_and_days_overdue_are_computed_from_today():
     assert not done["overdue"] and done["days_overdue"] == 0
 
 
+RULES = domain.TaskRules()  # 7, 1 and 0 days before; very overdue after 30 days
+
+
 def test_reminders_only_for_active_tasks():
-    t = task()
-    assert domain.task_reminder(t, "due_soon_3d", date(2026, 10, 7))[1]["days_left"] == 3
-    assert domain.task_reminder(t, "due_soon_1d", date(2026, 10, 9))[1]["days_left"] == 1
-    assert domain.task_reminder({**t, "status": "done"}, "due_soon_1d", date(2026, 10, 9)) is None
-    # Armed late (created two days before it is due): the one-day reminder says it, not a "3 days" one.
-    assert domain.task_reminder(t, "due_soon_3d", date(2026, 10, 9)) is None
-    assert domain.task_reminder(t, "due_soon_1d", date(2026, 10, 11)) is None
-    assert domain.task_overdue(t, date(2026, 10, 11))[0] == "supervision_task.overdue"
-    assert domain.task_overdue(t, date(2026, 10, 10)) is None
+    t = task()  # due 2026-10-10
+    assert [th.name for th in RULES.due_soon.thresholds] == ["due_soon_7d", "due_soon_1d", "due_soon_0d"]
+    assert domain.task_reminder(RULES, t, "due_soon_7d", date(2026, 10, 3))[1]["days_left"] == 7
+    assert domain.task_reminder(RULES, t, "due_soon_1d", date(2026, 10, 9))[1]["days_left"] == 1
+    assert domain.task_reminder(RULES, t, "due_soon_0d", date(2026, 10, 10))[1]["days_left"] == 0  # due today
+    assert domain.task_reminder(RULES, {**t, "status": "done"}, "due_soon_1d", date(2026, 10, 9)) is None
+    # Armed late (created the day before it is due): the one-day reminder says it, not a "7 days" one.
+    assert domain.task_reminder(RULES, t, "due_soon_7d", date(2026, 10, 9)) is None
+    assert domain.task_reminder(RULES, t, "due_soon_1d", date(2026, 10, 11)) is None
+    assert domain.task_overdue(RULES, t, "overdue", date(2026, 10, 11))[0] == "supervision_task.overdue"
+    assert domain.task_overdue(RULES, t, "overdue", date(2026, 10, 10)) is None
+
+
+def test_a_task_still_overdue_after_the_configured_days_goes_to_the_chief_procurator():
+    t = task()  # due 2026-10-10
+    event_type, payload = domain.task_overdue(RULES, t, "very_overdue", date(2026, 11, 9))
+    assert event_type == "supervision_task.very_overdue" and payload["days_overdue"] == 30
+    assert payload["attention_of"] == "chief_procurator"
+    assert domain.task_overdue(RULES, t, "very_overdue", date(2026, 11, 8)) is None
+    assert domain.task_overdue(RULES, {**t, "status": "done"}, "very_overdue", date(2026, 11, 9)) is None
+    assert [(th.name, th.days) for th in RULES.overdue.thresholds] == [("overdue", 1), ("very_overdue", 30)]
 
 
 def test_a_follow_up_is_due_three_months_after_the_reply_and_points_at_the_recommendation():

@@ -165,7 +165,10 @@ def test_view_computes_overdue_from_today():
     # Fired late with a day or none left: the 1-day reminder is due as well and says it (not twice).
     ("due_soon_7d", date(2026, 3, 30), None),
     ("due_soon_7d", date(2026, 3, 31), None),
-    ("due_soon_1d", date(2026, 3, 31), ("recommendation.due_soon", "days_left", 0)),
+    # On the due day "due today" says it (the 1-day one, fired late, does not say it again).
+    ("due_soon_1d", date(2026, 3, 31), None),
+    ("due_soon_0d", date(2026, 3, 31), ("recommendation.due_soon", "days_left", 0)),
+    ("due_soon_0d", date(2026, 4, 1), None),
     ("due_soon_7d", date(2026, 3, 29), ("recommendation.due_soon", "days_left", 2)),  # late, but before the 1-day one
     ("overdue", date(2026, 4, 1), ("recommendation.overdue", "days_overdue", 1)),
     ("very_overdue", date(2026, 4, 30), ("recommendation.very_overdue", "days_overdue", 30)),

@@ -62,11 +62,11 @@ def test_a_configured_rule_for_an_unknown_kind_or_without_a_period_is_refused():
         policy.Settings.from_config({"RECOMMENDATION_REPLY_RULES": {"retrial": {"urgent_days": 2}}})
 
 
-def test_default_thresholds_are_7_and_1_days_before_overdue_and_30_days_overdue():
+def test_default_thresholds_are_7_and_1_days_before_due_today_overdue_and_30_days_overdue():
     rule = DEFAULTS.reply_rule()
     assert rule.kind == "recommendation.reply"
     assert [(t.name, t.days) for t in rule.thresholds] == [
-        ("due_soon_7d", -7), ("due_soon_1d", -1), ("overdue", 1), ("very_overdue", 30)]
+        ("due_soon_7d", -7), ("due_soon_1d", -1), ("due_soon_0d", 0), ("overdue", 1), ("very_overdue", 30)]
     # Fired at the start of the day in Asia/Shanghai: the overdue one as the due day ends.
     fires = rule.fires_at(date(2026, 3, 31), rule.threshold("overdue"))
     assert fires.isoformat() == "2026-03-31T16:00:00+00:00"
