@@ -67,7 +67,8 @@ def test_an_unrecorded_referral_is_announced_overdue_once(ahead):
     assert event["envelope"]["payload"]["referral_due_on"] == due and date.fromisoformat(due) > decided_on
     shown = prosecutor.get(f"/v1/cases/{case['id']}/suspects/{suspect.json()['id']}").json()
     assert shown["referral"]["overdue"] is True
-    assert ahead.db("cases").deadlines.find_one({"aggregate_id": suspect.json()["id"]})["status"] == "fired"
+    thresholds = {d["threshold"]: d["status"] for d in ahead.db("cases").deadlines.find({"aggregate_id": suspect.json()["id"]})}
+    assert thresholds == {"due_today": "skipped", "overdue": "fired"}  # its due day passed long ago: not said now
     # The platform's "now" is moved too: what it stamps is that day (UTC: the day before or the day itself).
     assert date.fromisoformat(case["created_at"][:10]) in (PLATFORM_TODAY - timedelta(days=1), PLATFORM_TODAY)
 
@@ -103,7 +104,7 @@ def test_a_referral_due_in_an_unknown_year_is_provisional_until_the_year_is_load
         {"aggregate_id": suspect["id"], "type": "case.non_prosecution_decided"}), message="the decision's event")
     assert decided["envelope"]["payload"]["referral_due_provisional"] is True
     deadlines = ahead.db("cases").deadlines
-    assert deadlines.find_one({"aggregate_id": suspect["id"]})["due_on"] == "2027-01-05"
+    assert {d["due_on"] for d in deadlines.find({"aggregate_id": suspect["id"]})} == {"2027-01-05"}
 
     # A second suspect whose case reached the administrative department the same day: its review of the
     # procuratorial opinion (10 working days) falls in 2027 too — Jan 1, 4–8, 11–14 with weekends only.
@@ -127,8 +128,8 @@ def test_a_referral_due_in_an_unknown_year_is_provisional_until_the_year_is_load
     assert shown["referral"]["due_on"] == "2027-01-06" and shown["referral"]["provisional"] is False
     shown_case = _ok(prosecutor.get(f"/v1/cases/{case['id']}"))
     assert shown_case["referral_due_on"] == "2027-01-06" and shown_case["referral_due_provisional"] is False
-    [deadline] = deadlines.find({"aggregate_id": suspect["id"]})
-    assert deadline["due_on"] == "2027-01-06" and deadline["status"] == "pending"
+    moved = {d["threshold"]: (d["due_on"], d["status"]) for d in deadlines.find({"aggregate_id": suspect["id"]})}
+    assert moved == {"due_today": ("2027-01-06", "pending"), "overdue": ("2027-01-06", "pending")}
     [told] = wait_for(lambda: _moved_notifications(prosecutor), timeout=30, message="the handler told")
     assert "2027-01-05" in told["body"] and "2027-01-06" in told["body"]
     history = _ok(prosecutor.get(f"/v1/cases/{case['id']}/history"))["items"]
@@ -148,7 +149,7 @@ def test_a_referral_due_in_an_unknown_year_is_provisional_until_the_year_is_load
     assert effective["source"] == "loaded" and effective["holidays"] == SCHEDULE_2027["holidays"]
     assert effective["workdays"] == SCHEDULE_2027["workdays"] and effective["loaded_by"] == loaded["loaded_by"]
     assert len(_moved_notifications(prosecutor)) == 1
-    assert deadlines.count_documents({"aggregate_id": suspect["id"]}) == 1
+    assert deadlines.count_documents({"aggregate_id": suspect["id"]}) == 2  # due today and overdue, still once each
 
 
 def _review_of(api, case_id, suspect_id):
