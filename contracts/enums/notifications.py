@@ -5,6 +5,7 @@ from contracts.enums.registry import register
 # rule per type; a unit test keeps both lists equal).
 NOTIFICATION_TYPES = register("notification_types", {
     "case.assigned": "案件分配",
+    "case.reassigned": "案件承办人更换或退回",
     "case.evaluated": "案件评查结果",
     "data_check.finding_opened": "数据核查问题",
     "case.referral_overdue": "移送行政处罚逾期",

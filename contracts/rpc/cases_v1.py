@@ -25,7 +25,9 @@ class RegisterCase(Schema):
 
 
 class AssignCase(Schema):
-    handler_id = user_id(required=True)
+    handler_id = user_id(required=True, allow_none=True,
+                         metadata={"description": "新承办人用户编号（部门负责人、案管或管理员指定）；"
+                                                  "null 为承办人本人退回案件"})
 
 
 class HandlerAccount(Schema):

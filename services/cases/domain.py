@@ -45,15 +45,22 @@ def registration_events(case):
     return events
 
 
-def assign(case, handler_id):
-    """Return (changes, events) for assigning ``handler_id``; no change if already the handler."""
+def assign(case, handler_id, assigned_by=None):
+    """Return (changes, events) for assigning ``handler_id`` (None: the handler hands the case back);
+    no change if already so. The new handler hears of it (``case.assigned``); a change of an earlier
+    handler is ``case.reassigned`` too, which tells the previous handler and the department's head."""
     if case["status"] == "closed":
         raise Conflict("已结案的案件不能再分配承办人")
-    if case["handler_id"] == handler_id:
+    previous = case.get("handler_id")
+    if previous == handler_id:
         return {}, []
-    event = ("case.assigned", {**_ref(case), "handler_id": handler_id,
-                               "previous_handler_id": case["handler_id"]})
-    return {"handler_id": handler_id}, [event]
+    events = []
+    if handler_id is not None:
+        events.append(("case.assigned", {**_ref(case), "handler_id": handler_id, "previous_handler_id": previous}))
+    if previous is not None:
+        events.append(("case.reassigned", {**_ref(case), "handler_id": handler_id, "previous_handler_id": previous,
+                                           "assigned_by": assigned_by}))
+    return {"handler_id": handler_id}, events
 
 
 def transition(case, target, decided_on=None):

@@ -44,6 +44,7 @@ class CasesService(HealthCheck):
     @command(body=contract.RegisterCase, response=contract.Case)
     def register_case(self, actor, body, handler=None):
         policy.ensure_can_register(actor, body["department"])
+        policy.ensure_can_name_handler_at_registration(actor, body["handler_id"])
         if body["handler_id"] is not None:
             policy.ensure_valid_handler(actor, body["department"], _handler(handler))
         case = domain.new_case(body, actor, clock.now())
@@ -66,9 +67,10 @@ class CasesService(HealthCheck):
         account = _handler(handler)
 
         def decide(case):
-            policy.ensure_can_assign(actor, case)
-            policy.ensure_valid_handler(actor, case["department"], account)
-            return domain.assign(case, body["handler_id"])
+            policy.ensure_can_assign(actor, case, body["handler_id"])
+            if body["handler_id"] is not None:
+                policy.ensure_valid_handler(actor, case["department"], account)
+            return domain.assign(case, body["handler_id"], actor.user_id)
         return _case_view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.TransitionCase, response=contract.Case)

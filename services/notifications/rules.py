@@ -61,6 +61,10 @@ class Rule:
 
 RULES = (
     Rule("case.assigned", "cases", "case_assigned", 1, ("user:handler_id",), ("case", "case_id")),
+    # A case taken from its handler (or handed back) is never silent: the previous handler and the
+    # department's head hear of it (the new handler through case.assigned).
+    Rule("case.reassigned", "cases", "case_reassigned", 1, ("user:previous_handler_id", "department_head:department"),
+         ("case", "case_id")),
     Rule("case.evaluated", "cases", "case_evaluated", 1, ("user:handler_id",), ("case", "case_id")),
     Rule("data_check.finding_opened", "cases", "finding_opened", 1, ("user:owner_id",), ("case", "case_id")),
     # An overdue legal time limit is an escalation: the handler and the department's head, always.

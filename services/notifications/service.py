@@ -67,6 +67,10 @@ class NotificationsService(HealthCheck):
     def on_case_assigned(self, event, session):
         self._notify(event, session)
 
+    @consumes("cases", "case.reassigned")
+    def on_case_reassigned(self, event, session):
+        self._notify(event, session)
+
     @consumes("cases", "case.evaluated")
     def on_case_evaluated(self, event, session):
         self._notify(event, session)

@@ -58,6 +58,23 @@ def test_assign_records_previous_handler():
     assert events[0][1]["previous_handler_id"] == "u-a"
 
 
+def test_a_reassignment_tells_the_previous_handler_and_names_who_did_it():
+    changes, events = domain.assign(make_case(handler_id="u-a"), "u-b", "u-head")
+    assert [t for t, _ in events] == ["case.assigned", "case.reassigned"]
+    assert events[1][1]["previous_handler_id"] == "u-a" and events[1][1]["assigned_by"] == "u-head"
+
+
+def test_a_first_assignment_is_no_reassignment():
+    _, events = domain.assign(make_case(handler_id=None), "u-b", "u-head")
+    assert [t for t, _ in events] == ["case.assigned"]
+
+
+def test_handing_back_clears_the_handler_and_is_a_reassignment():
+    changes, events = domain.assign(make_case(handler_id="u-a"), None, "u-a")
+    assert changes == {"handler_id": None}
+    assert [t for t, _ in events] == ["case.reassigned"] and events[0][1]["handler_id"] is None
+
+
 def test_assigning_the_current_handler_changes_nothing():
     assert domain.assign(make_case(handler_id="u-a"), "u-a") == ({}, [])
 
