@@ -1,7 +1,9 @@
 """Case rules, free of any broker or database: the status machine and the
 events each change produces."""
 import uuid
+from datetime import timezone
 
+from kit import clock, plausible
 from kit.errors import Conflict
 
 # registered -> under_review -> decided -> closed; no skipping, no going back.
@@ -63,9 +65,20 @@ def assign(case, handler_id, assigned_by=None):
     return {"handler_id": handler_id}, events
 
 
-def transition(case, target, decided_on=None):
+def registered_on(case):
+    """The Asia/Shanghai day the case was registered (受理): no decision of it is earlier."""
+    created = case.get("created_at")
+    if created is None:
+        return None
+    if created.tzinfo is None:  # as pymongo reads it back: UTC
+        created = created.replace(tzinfo=timezone.utc)
+    return created.astimezone(clock.SHANGHAI).date()
+
+
+def transition(case, target, decided_on=None, today=None):
     """Return (changes, events) for moving the case to ``target``; Conflict if not allowed. Moving to
-    "decided" records the decision date (``decided_on``: the caller's, or today)."""
+    "decided" records the decision date (``decided_on``: the caller's, or today), which is not after
+    today and not before the case was registered (400 naming ``decided_on``)."""
     current = case["status"]
     if target not in TRANSITIONS[current]:
         allowed = "、".join(STATUS_LABELS[s] for s in TRANSITIONS[current]) or "无"
@@ -74,6 +87,9 @@ def transition(case, target, decided_on=None):
     event = ("case.status_changed", {**_ref(case), "from": current, "to": target,
                                      "handler_id": case["handler_id"]})
     changes = {"status": target}
+    if target == "decided" and decided_on is not None and today is not None:
+        plausible.ensure_past_or_today(decided_on, today, "decided_on", earliest=registered_on(case),
+                                       earliest_reason="案件登记（受理）日期")
     if target == "decided":
         changes["decided_on"] = decided_on.isoformat() if decided_on else None
     return changes, [event]

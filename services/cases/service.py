@@ -77,7 +77,7 @@ class CasesService(HealthCheck):
     def transition_case(self, actor, case_id, body):
         def decide(case):
             policy.ensure_can_transition(actor, case)
-            return domain.transition(case, body["to"], body["decided_on"] or clock.today())
+            return domain.transition(case, body["to"], body["decided_on"] or clock.today(), clock.today())
         return _case_view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.AssetRecovery, response=contract.Case)
@@ -124,7 +124,7 @@ class CasesService(HealthCheck):
     def record_referral(self, actor, case_id, suspect_id, body):
         def decide(case, suspect):
             policy.ensure_can_record_referral(actor, case)
-            return suspect_rules.record_referral(case, suspect, body["transferred_on"])
+            return suspect_rules.record_referral(case, suspect, body["transferred_on"], clock.today())
         suspect = self.store.change_suspect(case_id, suspect_id, decide, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 

@@ -79,8 +79,10 @@ def test_prosecutor_assigns_own_department_cases_only(criminal_head, criminal_pr
                                         "department": "criminal"}).json()
     assert other.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]}).status_code == 403
     assert head.get(f"/v1/cases/{case['id']}").json()["handler_id"] is None
+    # Issue 19: a prosecutor of the department does not take a case either; the head assigns it.
     response = prosecutor.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]})
-    assert response.status_code == 200 and response.json()["handler_id"] == prosecutor_user["id"]
+    assert response.status_code == 403
+    assert head.get(f"/v1/cases/{case['id']}").json()["handler_id"] is None
 
 
 def test_see_only_role_cannot_change_a_case(admin, criminal_head):

@@ -82,3 +82,16 @@ def test_assigning_the_current_handler_changes_nothing():
 def test_a_closed_case_cannot_be_assigned():
     with pytest.raises(Conflict):
         domain.assign({**make_case(), "status": "closed"}, "u-b")
+
+
+def test_a_decision_is_not_in_the_future_nor_before_the_case_was_registered():
+    from datetime import datetime, timezone
+    from kit.errors import ValidationFailed
+    case = {**make_case(), "status": "under_review",
+            "created_at": datetime(2026, 3, 1, 16, 30, tzinfo=timezone.utc)}  # 2026-03-02 in Beijing
+    for decided_on in (date(9999, 12, 31), date(2026, 10, 10), date(2026, 3, 1)):
+        with pytest.raises(ValidationFailed) as err:
+            domain.transition(case, "decided", decided_on, date(2026, 10, 9))
+        assert "decided_on" in err.value.fields
+    changes, _ = domain.transition(case, "decided", date(2026, 3, 2), date(2026, 10, 9))
+    assert changes["decided_on"] == "2026-03-02"
