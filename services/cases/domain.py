@@ -1,7 +1,7 @@
 """Case rules, free of any broker or database: the status machine and the
 events each change produces."""
 import uuid
-from datetime import timezone
+from datetime import date, timezone
 
 from kit import clock, plausible
 from kit.errors import Conflict
@@ -17,7 +17,10 @@ TRANSITIONS = {
 STATUS_LABELS = {"registered": "已登记", "under_review": "审查中", "decided": "已决定", "closed": "已结案"}
 
 
-def new_case(data, actor, now):
+def new_case(data, actor, now, today=None):
+    accepted_on = data.get("accepted_on")
+    if accepted_on is not None and today is not None:
+        plausible.ensure_past_or_today(accepted_on, today, "accepted_on")
     return {
         "_id": uuid.uuid4().hex,
         "case_no": data["case_no"].strip(),
@@ -25,6 +28,7 @@ def new_case(data, actor, now):
         "category": data["category"],
         "department": data["department"],
         "handler_id": data.get("handler_id"),
+        "accepted_on": (accepted_on or now.astimezone(clock.SHANGHAI).date()).isoformat(),
         "status": "registered",
         "version": 1,
         "created_by": actor.user_id,
@@ -66,7 +70,10 @@ def assign(case, handler_id, assigned_by=None):
 
 
 def registered_on(case):
-    """The Asia/Shanghai day the case was registered (受理): no decision of it is earlier."""
+    """The day the case was accepted (受理, ``accepted_on``; the registration day when not given, and
+    for cases registered before it was recorded): no decision of it is earlier."""
+    if case.get("accepted_on"):
+        return date.fromisoformat(case["accepted_on"])
     created = case.get("created_at")
     if created is None:
         return None

@@ -47,7 +47,7 @@ class CasesService(HealthCheck):
         policy.ensure_can_name_handler_at_registration(actor, body["handler_id"])
         if body["handler_id"] is not None:
             policy.ensure_valid_handler(actor, body["department"], _handler(handler))
-        case = domain.new_case(body, actor, clock.now())
+        case = domain.new_case(body, actor, clock.now(), clock.today())
         return _case_view(self.store.cases.insert(case, domain.registration_events(case)))
 
     @query(response=contract.Case)
@@ -230,9 +230,10 @@ class CasesService(HealthCheck):
     def export_rows(self, actor, export_id, query):
         """The rows of an approved export: to the exports service only (services/cases/exports.py)."""
         exports.ensure_export_call(actor, export_id)
-        fields, selector = exports.checked(query)
+        fields, selector, requester = exports.checked(query)
         cases, suspects = self.store.export_cases(selector, query["limit"], exports.wants_suspects(fields))
-        rows, truncated = exports.rows(cases, suspects, fields, query["include_id_numbers"], query["limit"])
+        rows, truncated = exports.rows(exports.visible(cases, requester), suspects, fields,
+                                       exports.unmasked_for(requester, query["include_id_numbers"]), query["limit"])
         return {"rows": rows, "truncated": truncated}
 
     # -- the reverse referral's outcome (行刑反向衔接) -----------------------------------------------------

@@ -87,7 +87,7 @@ def test_a_closed_case_cannot_be_assigned():
 def test_a_decision_is_not_in_the_future_nor_before_the_case_was_registered():
     from datetime import datetime, timezone
     from kit.errors import ValidationFailed
-    case = {**make_case(), "status": "under_review",
+    case = {**make_case(), "status": "under_review", "accepted_on": None,  # registered before it was recorded
             "created_at": datetime(2026, 3, 1, 16, 30, tzinfo=timezone.utc)}  # 2026-03-02 in Beijing
     for decided_on in (date(9999, 12, 31), date(2026, 10, 10), date(2026, 3, 1)):
         with pytest.raises(ValidationFailed) as err:
@@ -95,3 +95,18 @@ def test_a_decision_is_not_in_the_future_nor_before_the_case_was_registered():
         assert "decided_on" in err.value.fields
     changes, _ = domain.transition(case, "decided", date(2026, 3, 2), date(2026, 10, 9))
     assert changes["decided_on"] == "2026-03-02"
+
+
+def test_the_acceptance_day_defaults_to_the_registration_day_and_bounds_the_decisions():
+    from kit.errors import ValidationFailed
+    assert make_case()["accepted_on"] == "2026-11-25"
+    case = domain.new_case({"case_no": "1", "title": "t", "category": "criminal", "department": "criminal",
+                            "accepted_on": date(2026, 9, 1)}, HEAD, NOW, date(2026, 11, 25))
+    assert case["accepted_on"] == "2026-09-01"
+    domain.transition({**case, "status": "under_review"}, "decided", date(2026, 9, 1), date(2026, 11, 25))
+    with pytest.raises(ValidationFailed):
+        domain.transition({**case, "status": "under_review"}, "decided", date(2026, 8, 31), date(2026, 11, 25))
+    with pytest.raises(ValidationFailed) as err:
+        domain.new_case({"case_no": "1", "title": "t", "category": "criminal", "department": "criminal",
+                         "accepted_on": date(2026, 11, 26)}, HEAD, NOW, date(2026, 11, 25))
+    assert "accepted_on" in err.value.fields
