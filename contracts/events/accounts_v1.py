@@ -66,3 +66,22 @@ class UserDeactivated(_UserSnapshot):
         description = "管理员停用账户时发出；此后该用户不应再收到通知或被指派工作。"
 
     example = {**_USER, "active": False}
+
+
+@register("account.login_throttled", 1)
+class LoginThrottled(Schema):
+    class Meta:
+        title = "登录已限速"
+        description = ("一次失败登录使某账户（用户名）或某客户端地址开始限速（逐次加长的等待，不是锁定）时发出："
+                       "账户本人与管理员据此收到通知。账户限速不影响未曾失败的地址上的正确登录。")
+
+    user_id = fields.String(required=True, allow_none=True,
+                            metadata={"description": "账户的用户编号；地址限速且用户名不存在时为 null"})
+    username = fields.String(required=True, metadata={"description": "尝试登录的用户名（已规范化）"})
+    kind = fields.String(required=True, metadata={"description": "account（按用户名限速）或 address（按客户端地址限速）"})
+    address = fields.String(required=True, allow_none=True, metadata={"description": "客户端地址"})
+    retry_after = fields.Integer(required=True, metadata={"description": "需等待的秒数"})
+    until = fields.String(required=True, metadata={"description": "限速结束时间（UTC，ISO-8601）"})
+
+    example = {"user_id": _USER["id"], "username": "li", "kind": "account", "address": "203.0.113.7",
+               "retry_after": 30, "until": "2026-12-08T02:30:30+00:00"}
