@@ -159,7 +159,7 @@ class Route(HttpRequestHandler):
     flood of logins, each waiting for argon2, must not take the workers every other route needs).
     ``max_in_flight_per_address(config)`` bounds how many of those one client address may hold (429
     past it), and a client address whose last answer here was a 401 or 429 ("failing") may not take
-    the last ``CLEAN_RESERVE`` of them: a flood of failing logins, from one address or a few, leaves
+    the last ``CLEAN_RESERVE`` (LOGIN_CLEAN_RESERVE) of them: a flood of failing logins, from one address or a few, leaves
     a real user at a clean address a worker (issue 19: 300 failing logins from 30 threads made
     login answer 503 to everyone)."""
 
@@ -201,6 +201,7 @@ class Route(HttpRequestHandler):
         self._per_address_limit = (self.max_in_flight_per_address(config) if self.max_in_flight_per_address
                                    else None)
         self._failing_seconds = float(config.get("LOGIN_WINDOW_SECONDS", 900))
+        self._clean_reserve = int(config.get("LOGIN_CLEAN_RESERVE", self.CLEAN_RESERVE))
 
     def handle_request(self, request):
         started = time.monotonic()
@@ -280,7 +281,8 @@ class Route(HttpRequestHandler):
         waits at most HTTP_WORKER_WAIT_SECONDS for one of MAX_WORKERS. Overloaded (503) otherwise.
         A failing address (``suspect``) may not take the route's last CLEAN_RESERVE workers (429)."""
         if self._in_flight_limit is not None:
-            if suspect and self._in_flight >= max(self._in_flight_limit - self.CLEAN_RESERVE, 1):
+            if suspect and self._clean_reserve and \
+                    self._in_flight >= max(self._in_flight_limit - self._clean_reserve, 1):
                 raise TooManyRequests("登录尝试过多，请稍后再试", retry_after=1)
             if self._in_flight >= self._in_flight_limit:
                 raise Overloaded("请求过多，请稍后重试", retry_after=1)

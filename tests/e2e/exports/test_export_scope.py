@@ -38,7 +38,8 @@ def world(admin):
         created = manager.post("/v1/cases", json=body)
         assert created.status_code == 201, created.text
         cases[key] = created.json()
-        added = admin.post(f"/v1/cases/{cases[key]['id']}/suspects", json={
+        head = people["crim_head" if department == "criminal" else "civ_head"][1]
+        added = head.post(f"/v1/cases/{cases[key]['id']}/suspects", json={
             "name": f"嫌疑人{key}", "id_number": IDS[key], "layer": "organizer", "charges": ["fraud"]})
         assert added.status_code == 201, added.text
     budget = {}
