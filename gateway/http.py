@@ -212,22 +212,25 @@ class Route(HttpRequestHandler):
             kwargs = self._admit(request, context_data)
             address = request.remote_addr or ""
             self._admit_address(address)
-            slot = self._take_worker_slot(suspect=self._failing_address(address))
-            event = Event()
-            try:
-                self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
-                                            handle_result=partial(self._worker_done, event, slot))
-            except BaseException:
-                slot.release()
-                raise
-            self._in_flight += 1
+            # Counted from here (taking a slot may wait, and others arrive meanwhile) until answered.
             self._by_address[address] = self._by_address.get(address, 0) + 1
             try:
-                # A backstop only: the worker's own waits (RPC, database) end within the timeout.
-                with eventlet.Timeout(self.timeout + 2):
-                    result = event.wait()
+                slot = self._take_worker_slot(suspect=self._failing_address(address))
+                event = Event()
+                try:
+                    self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
+                                                handle_result=partial(self._worker_done, event, slot))
+                except BaseException:
+                    slot.release()
+                    raise
+                self._in_flight += 1
+                try:
+                    # A backstop only: the worker's own waits (RPC, database) end within the timeout.
+                    with eventlet.Timeout(self.timeout + 2):
+                        result = event.wait()
+                finally:
+                    self._in_flight -= 1
             finally:
-                self._in_flight -= 1
                 self._by_address[address] -= 1
                 if not self._by_address[address]:
                     del self._by_address[address]
