@@ -24,7 +24,10 @@ ATTACKER, OWNER = "127.0.0.2", "127.0.0.3"
 
 @pytest.fixture(scope="module")
 def platform(request):
-    with local_stack(request, with_relay_proxy=False, OUTBOX_POLL_SECONDS="0.2", LEDGER_LINGER_SECONDS="0.1") as started:
+    # The production defaults of the login bounds (local_stack relaxes them for the shared platform).
+    with local_stack(request, with_relay_proxy=False, LEDGER_LINGER_SECONDS="0.1",
+                     LOGIN_MAX_FAILURES_PER_ADDRESS="50", LOGIN_IN_FLIGHT_PER_ADDRESS="2",
+                     LOGIN_CLEAN_RESERVE="2") as started:
         yield started
 
 
