@@ -58,6 +58,11 @@ def test_the_attacker_waits_while_the_owner_logs_in_from_a_clean_address(platfor
     # Every attempt is in the access ledger, the paused one with its 429 and the attacker's address.
     wait_for(lambda: [e for e in admin.get("/v1/audit/entries", params={"action": "login", "limit": 100}).json()["items"]
                       if e["status"] == 429 and e["remote_addr"] == ATTACKER], timeout=30, message="the ledger entry")
+    # And the pause itself, by the account it is for (audit consumes account.login_throttled).
+    [pause] = wait_for(lambda: [e for e in admin.get("/v1/audit/entries", params={
+        "user_id": user["id"], "action": "login", "limit": 100}).json()["items"]
+        if e["resource_ids"].get("throttle") == "account"], timeout=30, message="the pause in the ledger")
+    assert pause["status"] == 429 and pause["remote_addr"] == ATTACKER
 
 
 def test_login_answers_the_real_user_during_a_flood_of_300_failed_logins_from_30_threads(platform, admin):
