@@ -35,7 +35,7 @@ from gateway.server import PROTOCOL, SafeWebServer
 from gateway.accounts import AccountChecks
 from kit.rpc_client import ServerRpc, ForgetfulReplyListener
 from kit import clock
-from kit.errors import EXPECTED, DomainError, Forbidden, Overloaded
+from kit.errors import EXPECTED, DomainError, Forbidden, Overloaded, TooManyRequests
 from kit.logging import set_correlation_id
 from kit.validation import load
 
@@ -157,13 +157,21 @@ class Route(HttpRequestHandler):
     ``documented=False`` keeps the route out of the OpenAPI document (the documents and pages
     about the API, and their assets).
     ``max_in_flight(config)`` bounds how many workers the route may hold at once (a bulkhead: a
-    flood of logins, each waiting for argon2, must not take the workers every other route needs)."""
+    flood of logins, each waiting for argon2, must not take the workers every other route needs).
+    ``max_in_flight_per_address(config)`` bounds how many of those one client address may hold (429
+    past it), and a client address whose last answer here was a 401 or 429 ("failing") may not take
+    the last ``CLEAN_RESERVE`` (LOGIN_CLEAN_RESERVE) of them: a flood of failing logins, from one address or a few, leaves
+    a real user at a clean address a worker (issue 19: 300 failing logins from 30 threads made
+    login answer 503 to everyone)."""
+
+    CLEAN_RESERVE = 2
+    FAILING_REMEMBERED = 10_000  # addresses remembered as failing, per route and process
 
     server = JsonWebServer()
 
     def __init__(self, method, url, *, summary="", tag="", auth=True, roles=(), body=None, query=None,
                  response=None, status=200, essential=False, errors=(), max_in_flight=None, documented=True,
-                 **kwargs):
+                 max_in_flight_per_address=None, **kwargs):
         self.summary, self.tag = summary, tag
         self.documented = documented
         self.auth, self.roles = auth, tuple(roles)
@@ -171,6 +179,9 @@ class Route(HttpRequestHandler):
         self.essential = essential
         self.max_in_flight = max_in_flight
         self._in_flight = 0
+        self.max_in_flight_per_address = max_in_flight_per_address
+        self._by_address = {}  # address -> requests in flight
+        self._failing = {}  # address -> monotonic time of its last 401/429 here
         self.errors = tuple(errors)  # extra documented error statuses (the OpenAPI document lists them)
         kwargs.setdefault("expected_exceptions", EXPECTED)  # 4xx outcomes are logged as warnings, not errors
         super().__init__(method, url, **kwargs)
@@ -188,6 +199,10 @@ class Route(HttpRequestHandler):
         self._body_schema = self.body() if self.body is not None else None
         self._query_schema = self.query() if self.query is not None else None
         self._in_flight_limit = self.max_in_flight(config) if self.max_in_flight else None
+        self._per_address_limit = (self.max_in_flight_per_address(config) if self.max_in_flight_per_address
+                                   else None)
+        self._failing_seconds = float(config.get("LOGIN_WINDOW_SECONDS", 900))
+        self._clean_reserve = int(config.get("LOGIN_CLEAN_RESERVE", self.CLEAN_RESERVE))
 
     def handle_request(self, request):
         started = time.monotonic()
@@ -196,27 +211,37 @@ class Route(HttpRequestHandler):
         context_data = {"correlation_id": request.environ[REQUEST_ID]}
         try:
             kwargs = self._admit(request, context_data)
-            slot = self._take_worker_slot()
-            event = Event()
+            address = request.remote_addr or ""
+            self._admit_address(address)
+            # Counted from here (taking a slot may wait, and others arrive meanwhile) until answered.
+            self._by_address[address] = self._by_address.get(address, 0) + 1
             try:
-                self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
-                                            handle_result=partial(self._worker_done, event, slot))
-            except BaseException:
-                slot.release()
-                raise
-            self._in_flight += 1
-            try:
-                # A backstop only: the worker's own waits (RPC, database) end within the timeout.
-                with eventlet.Timeout(self.timeout + 2):
-                    result = event.wait()
+                slot = self._take_worker_slot(suspect=self._failing_address(address))
+                event = Event()
+                try:
+                    self.container.spawn_worker(self, (request,), kwargs, context_data=context_data,
+                                                handle_result=partial(self._worker_done, event, slot))
+                except BaseException:
+                    slot.release()
+                    raise
+                self._in_flight += 1
+                try:
+                    # A backstop only: the worker's own waits (RPC, database) end within the timeout.
+                    with eventlet.Timeout(self.timeout + 2):
+                        result = event.wait()
+                finally:
+                    self._in_flight -= 1
             finally:
-                self._in_flight -= 1
+                self._by_address[address] -= 1
+                if not self._by_address[address]:
+                    del self._by_address[address]
             response = self.response_from_result(result)
         except eventlet.Timeout:
             log.error("upstream timeout on %s %s", request.method, request.path)
             response = error_response(504, "upstream_timeout", "后端服务响应超时，请稍后重试")
         except Exception as exc:
             response = self.response_from_exception(exc)
+        self._remember_outcome(request.remote_addr or "", response.status_code)
         self._log_access(request, response, context_data.get("actor"), started)
         if self.url.startswith("/v1/"):  # the access ledger (台账): every request on business data
             self._record(request, response, context_data.get("actor"), arrived)
@@ -232,11 +257,39 @@ class Route(HttpRequestHandler):
         except Exception:  # the answer goes out regardless; the log says what was not recorded
             log.exception("access ledger entry not recorded for %s %s", request.method, request.path)
 
-    def _take_worker_slot(self):
+    def _admit_address(self, address):
+        """One client address holds at most ``max_in_flight_per_address`` of this route's workers."""
+        if self._per_address_limit is not None and self._by_address.get(address, 0) >= self._per_address_limit:
+            raise TooManyRequests("同一地址的登录请求过多，请稍后再试", retry_after=1)
+
+    def _failing_address(self, address):
+        if self._per_address_limit is None:
+            return False
+        seen = self._failing.get(address)
+        return seen is not None and time.monotonic() - seen < self._failing_seconds
+
+    def _remember_outcome(self, address, status):
+        if self._per_address_limit is None:
+            return
+        if status in (401, 429):
+            if len(self._failing) >= self.FAILING_REMEMBERED and address not in self._failing:
+                cutoff = time.monotonic() - self._failing_seconds
+                for known in [a for a, seen in self._failing.items() if seen < cutoff] or list(self._failing)[:1]:
+                    self._failing.pop(known, None)
+            self._failing[address] = time.monotonic()
+        elif status < 400:
+            self._failing.pop(address, None)
+
+    def _take_worker_slot(self, suspect=False):
         """The right to spawn a worker: an essential route takes a reserved slot or none; any other
-        waits at most HTTP_WORKER_WAIT_SECONDS for one of MAX_WORKERS. Overloaded (503) otherwise."""
-        if self._in_flight_limit is not None and self._in_flight >= self._in_flight_limit:
-            raise Overloaded("请求过多，请稍后重试", retry_after=1)
+        waits at most HTTP_WORKER_WAIT_SECONDS for one of MAX_WORKERS. Overloaded (503) otherwise.
+        A failing address (``suspect``) may not take the route's last CLEAN_RESERVE workers (429)."""
+        if self._in_flight_limit is not None:
+            if suspect and self._clean_reserve and \
+                    self._in_flight >= max(self._in_flight_limit - self._clean_reserve, 1):
+                raise TooManyRequests("登录尝试过多，请稍后再试", retry_after=1)
+            if self._in_flight >= self._in_flight_limit:
+                raise Overloaded("请求过多，请稍后重试", retry_after=1)
         if self.essential:
             slots, wait = self.server.reserved_slots, 0
         else:

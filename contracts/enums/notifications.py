@@ -5,6 +5,8 @@ from contracts.enums.registry import register
 # rule per type; a unit test keeps both lists equal).
 NOTIFICATION_TYPES = register("notification_types", {
     "case.assigned": "案件分配",
+    "case.reassigned": "案件承办人更换或退回",
+    "account.login_throttled": "登录限速（多次密码错误）",
     "case.evaluated": "案件评查结果",
     "data_check.finding_opened": "数据核查问题",
     "case.referral_overdue": "移送行政处罚逾期",

@@ -101,3 +101,22 @@ class CalendarScheduleMissing(Schema):
     example = {"year": 2027, "years": [2027], "checked_on": "2026-11-02",
                "message": "工作日历缺少 2027 年的放假安排：其间的工作日期限按仅周末休息暂定（provisional），"
                           "请管理员在国务院公布后通过 PUT /v1/calendar/{year} 录入"}
+
+
+@register("account.login_throttled", 1)
+class LoginThrottled(Schema):
+    class Meta:
+        title = "登录已限速"
+        description = ("一次失败登录使某账户（用户名）或某客户端地址开始限速（逐次加长的等待，不是锁定）时发出："
+                       "账户本人与管理员据此收到通知。账户限速不影响未曾失败的地址上的正确登录。")
+
+    user_id = fields.String(required=True, allow_none=True,
+                            metadata={"description": "账户的用户编号；地址限速且用户名不存在时为 null"})
+    username = fields.String(required=True, metadata={"description": "尝试登录的用户名（已规范化）"})
+    kind = fields.String(required=True, metadata={"description": "account（按用户名限速）或 address（按客户端地址限速）"})
+    address = fields.String(required=True, allow_none=True, metadata={"description": "客户端地址"})
+    retry_after = fields.Integer(required=True, metadata={"description": "需等待的秒数"})
+    until = fields.String(required=True, metadata={"description": "限速结束时间（UTC，ISO-8601）"})
+
+    example = {"user_id": _USER["id"], "username": "li", "kind": "account", "address": "203.0.113.7",
+               "retry_after": 30, "until": "2026-12-08T02:30:30+00:00"}

@@ -47,6 +47,22 @@ class CaseAssigned(_CaseRef):
     example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "previous_handler_id": None}
 
 
+@register("case.reassigned", 1)
+class CaseReassigned(_CaseRef):
+    class Meta:
+        title = "案件承办人已更换或退回"
+        description = ("已有承办人的案件更换承办人（部门负责人、案管或管理员）或由承办人退回时发出，"
+                       "在 case.assigned（如有）之后；原承办人与部门负责人据此收到通知。")
+
+    handler_id = fields.String(required=True, allow_none=True,
+                               metadata={"description": "新承办人用户编号；退回为 null"})
+    previous_handler_id = fields.String(required=True, metadata={"description": "原承办人用户编号"})
+    assigned_by = fields.String(required=True, allow_none=True, metadata={"description": "操作人用户编号"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c",
+               "previous_handler_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "assigned_by": "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"}
+
+
 @register("case.status_changed", 1)
 class CaseStatusChanged(_CaseRef):
     class Meta:

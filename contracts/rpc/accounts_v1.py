@@ -111,6 +111,8 @@ class LoginResult(Schema):
     for whenever it exists (the access log records failed attempts against it)."""
     account = fields.Nested(Account, allow_none=True)
     account_id = fields.String(allow_none=True)
+    throttled = fields.List(fields.String(), dump_default=list,
+                            metadata={"description": "本次失败开始的登录限速：account、address"})
 
 
 class UserQuery(PageQuery):

@@ -1,11 +1,11 @@
 """RPC contract of the ``budgeting`` service, version 1 (also the HTTP bodies of /v1/budget and
 /v1/vehicles). Every amount is integer fen (``contracts.fields.money``): a float, a string, a
 negative or an absurd amount (> 10^13 fen) is a 400 naming the field."""
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from contracts import enums
 from contracts.fields import code, day, line, money, text, utc_datetime
-from contracts.rpc.common import FromWireName, PageQuery
+from contracts.rpc.common import FromWireName, PageQuery, refuse_naive_datetimes
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -215,10 +215,16 @@ class VehiclePage(Schema):
 
 
 class NewBooking(Schema):
-    starts_at = utc_datetime(required=True)
-    ends_at = utc_datetime(required=True)
+    """A slot to come: it starts after now and lasts at most VEHICLE_BOOKING_MAX_DAYS (the budgeting
+    domain checks both). Date-times carry their timezone (``+08:00`` or ``Z``); one without is a 400."""
+    starts_at = utc_datetime(required=True, metadata={"description": "开始时间（须注明时区，如 +08:00）"})
+    ends_at = utc_datetime(required=True, metadata={"description": "结束时间（须注明时区，如 +08:00）"})
     purpose = line(1, 200, required=True)
     case_id = line(1, 64, load_default=None, allow_none=True)
+
+    @pre_load
+    def _aware(self, data, **kwargs):
+        return refuse_naive_datetimes(data, "starts_at", "ends_at")
 
     @validates_schema
     def _ends_after_start(self, data, **kwargs):
@@ -244,6 +250,10 @@ class BookingQuery(PageQuery, FromWireName):
     """Bookings overlapping [from, to) (either end open when absent)."""
     from_ = utc_datetime(load_default=None, data_key="from")
     to = utc_datetime(load_default=None)
+
+    @pre_load
+    def _aware(self, data, **kwargs):
+        return refuse_naive_datetimes(data, "from", "from_", "to")
 
 
     @validates_schema

@@ -22,10 +22,15 @@ class RegisterCase(Schema):
     category = code(enums.CASE_CATEGORIES, required=True)
     department = code(enums.DEPARTMENTS, required=True)
     handler_id = user_id(load_default=None, allow_none=True)
+    accepted_on = day(load_default=None, allow_none=True,
+                      metadata={"description": "受理日期（默认登记当天；不晚于今天）；案件的决定日期不早于此日"}
+                      )
 
 
 class AssignCase(Schema):
-    handler_id = user_id(required=True)
+    handler_id = user_id(required=True, allow_none=True,
+                         metadata={"description": "新承办人用户编号（部门负责人、案管或管理员指定）；"
+                                                  "null 为承办人本人退回案件"})
 
 
 class HandlerAccount(Schema):
@@ -96,6 +101,7 @@ class Case(Schema):
     department = fields.String()
     handler_id = fields.String(allow_none=True)
     status = fields.String()
+    accepted_on = day(allow_none=True, dump_default=None, metadata={"description": "受理日期"})
     decided_on = day(allow_none=True, dump_default=None)
     suspect_count = fields.Integer(dump_default=0)
     asset_recovery = fields.Nested(AssetRecovery, allow_none=True, dump_default=None)

@@ -50,3 +50,26 @@ class DayRange(FromWireName):
     def _ordered(self, data, **kwargs):
         if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
             raise ValidationError("开始日期不能晚于结束日期", "from")
+
+
+def refuse_naive_datetimes(data, *names):
+    """A date-time without a timezone is refused (400 naming the field), never guessed: a client
+    writing ``2027-03-01T09:30:00`` means Beijing time and would get 17:30 if read as UTC (issue 19).
+    Give the offset (``+08:00``) or ``Z``. Call from a ``pre_load`` with the wire names to check."""
+    from datetime import datetime
+    if not isinstance(data, dict):
+        return data
+    problems = {}
+    for name in names:
+        value = data.get(name)
+        if not isinstance(value, str):
+            continue
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            continue  # the field itself says what is wrong with its form
+        if parsed.tzinfo is None:
+            problems[name] = ["须注明时区，如 2027-03-01T09:30:00+08:00（北京时间）或以 Z 结尾的 UTC 时间"]
+    if problems:
+        raise ValidationError(problems)
+    return data

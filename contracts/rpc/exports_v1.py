@@ -20,6 +20,7 @@ from contracts import enums
 from contracts.fields import StrictBoolean, code, day, line, text
 from contracts.rpc.common import PageQuery
 from kit import clock
+from kit.context import Actor
 from kit.errors import Forbidden, ValidationFailed
 
 EXPORT_ROWS = "export_rows"  # the query every owning service offers
@@ -82,10 +83,49 @@ class Dataset:
     columns: dict = None  # code -> zh-CN header, in the file's order of preference; None: no export yet
     filters: type = None
     personal: tuple = field(default_factory=tuple)  # masked unless the approval includes id numbers
+    # Department scope (issue 19): a department-scoped requester (prosecutor, department head) gets
+    # only the rows they may read through the API — their department's, plus the ones they own
+    # (``own_field``: the case's handler, the recommendation's drafter) — whatever the filters say.
+    scoped: bool = False
+    own_field: str = None
+    own_label: str = None  # zh-CN: "本人承办的案件"
 
     @property
     def available(self):
         return self.columns is not None
+
+    # -- the requester's scope ------------------------------------------------------------------------
+    def scope(self, requester):
+        """What of this dataset ``requester`` (an Actor) may read through the API: every department,
+        or one department (plus the rows they own)."""
+        if not self.scoped or requester.sees_all_departments:
+            return {"all_departments": True, "department": None, "own_records": None}
+        return {"all_departments": False, "department": requester.department, "own_records": self.own_field}
+
+    def scope_condition(self, requester):
+        """The query condition of that scope (None: no restriction)."""
+        scope = self.scope(requester)
+        if scope["all_departments"]:
+            return None
+        alternatives = [{"department": scope["department"]}]
+        if self.own_field:
+            alternatives.append({self.own_field: requester.user_id})
+        return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
+
+    def restrict(self, selector, requester):
+        """``selector`` narrowed to the requester's scope: the filters can only narrow it further."""
+        condition = self.scope_condition(requester)
+        if condition is None:
+            return selector
+        return {"$and": [selector, condition]} if selector else condition
+
+    def ensure_filters_in_scope(self, filters, requester):
+        """A department filter outside the requester's scope is refused when the export is requested,
+        as the same list through the API is (403 naming ``filters``)."""
+        department = (filters or {}).get("department")
+        scope = self.scope(requester)
+        if department and not scope["all_departments"] and department != scope["department"]:
+            raise Forbidden("无权导出其他部门的数据", fields={"filters": {"department": ["只能导出本部门的数据"]}})
 
     def ensure_export_call(self, actor, export_id):
         """Only the exports service, naming the approved export it acts for, gets this dataset's rows."""
@@ -120,20 +160,21 @@ def day_range(from_, to):
 
 
 DATASETS = {d.name: d for d in (
-    Dataset("cases", "cases", columns={
+    Dataset("cases", "cases", scoped=True, own_field="handler_id", own_label="本人承办的案件", columns={
         "case_no": "案号", "title": "案件名称", "category": "案件类别", "department": "承办部门",
         "status": "案件状态", "handler_id": "承办人编号", "registered_on": "登记日期", "decided_on": "决定日期",
         "suspect_count": "犯罪嫌疑人人数", "suspect_name": "犯罪嫌疑人姓名",
         "suspect_id_number": "犯罪嫌疑人身份证号", "suspect_charges": "涉嫌罪名", "suspect_decision": "处理决定",
     }, filters=CaseFilters, personal=("suspect_id_number",)),
-    Dataset("budget", "budgeting", columns={
+    Dataset("budget", "budgeting", scoped=True, columns={
         "request_id": "申请编号", "year": "预算年度", "department": "申请部门", "category": "预算科目",
         "title": "项目名称", "amount_fen": "申请金额（分）", "approved_amount_fen": "批准金额（分）",
         "committed_fen": "占用金额（分）", "status": "申请状态", "requested_by": "申请人编号",
         "submitted_on": "提交日期", "decided_on": "决定日期",
     }, filters=BudgetFilters),
     # One row per recommendation (the recommendation card); codes as stored (GET /v1/meta/enums labels them).
-    Dataset("recommendations", "recommendations", columns={
+    Dataset("recommendations", "recommendations", scoped=True, own_field="drafted_by",
+            own_label="本人起草的检察建议", columns={
         "id": "建议编号", "case_id": "案件编号", "case_no": "案号", "kind": "建议类型", "department": "制发部门",
         "status": "建议状态", "target_unit": "被建议单位", "title": "建议标题", "drafted_by": "起草人编号",
         "drafted_on": "起草日期", "approved_by": "批准人编号", "served_on": "送达日期", "service_method": "送达方式",
@@ -207,6 +248,10 @@ class Export(Schema):
     decided_by = fields.String(allow_none=True, dump_default=None)
     decided_at = fields.DateTime(format="iso", allow_none=True, dump_default=None)
     include_id_numbers = fields.Boolean(dump_default=False)
+    requester_roles = fields.List(fields.String(), dump_default=None, allow_none=True)
+    scope = fields.Dict(dump_default=None, allow_none=True,
+                        metadata={"description": "申请人按其权限可导出的范围（审批人据此审批）：all_departments、"
+                                                 "department、own_records、id_numbers、summary（中文说明）"})
     expires_at = fields.DateTime(format="iso", allow_none=True, dump_default=None)
     download_limit = fields.Integer(allow_none=True, dump_default=None)
     downloads = fields.Integer(dump_default=0)
@@ -228,8 +273,25 @@ class ExportFile(Schema):
 
 
 # -- what an owning service answers (``export_rows``) ----------------------------------------------
+class Requester(Schema):
+    """Who asked for the export, as they were when they asked (the exports service refuses a download
+    once their roles or department changed): the owning service applies this identity's read scope
+    and unmasks id numbers only where this identity sees them unmasked."""
+    user_id = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    department = fields.String(required=True, allow_none=True)
+
+
+def requester_of(query):
+    """The Actor an ``export_rows`` query acts for (its scope, never the exports service's own)."""
+    requester = query["requester"]
+    return Actor(user_id=requester["user_id"], roles=tuple(requester["roles"]),
+                 department=requester.get("department") or "")
+
+
 class ExportRowsQuery(Schema):
     dataset = code(enums.EXPORT_DATASETS, required=True)
+    requester = fields.Nested(Requester, required=True)
     filters = fields.Dict(keys=fields.String(), load_default=dict)
     fields_ = fields.List(fields.String(), data_key="fields", required=True, validate=validate.Length(min=1))
 

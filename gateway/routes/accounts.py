@@ -15,6 +15,11 @@ def login_workers(config):
     return int(config.get("LOGIN_HASH_CONCURRENCY", 1)) + int(config.get("LOGIN_HASH_QUEUE", 4))
 
 
+def login_workers_per_address(config):
+    """Login workers one client address may hold at once (LOGIN_IN_FLIGHT_PER_ADDRESS, default 2)."""
+    return max(int(config.get("LOGIN_IN_FLIGHT_PER_ADDRESS", 2)), 1)
+
+
 class AccountRoutes:
     tokens = Tokens()
     accounts = BoundedRpcProxy("accounts")
@@ -26,7 +31,7 @@ class AccountRoutes:
 
     @route("POST", "/v1/auth/token", auth=False, body=schemas.TokenRequest, response=schemas.TokenResponse,
            summary="登录，获取访问令牌（失败过多时 429，见 Retry-After）", tag="auth", errors=(401, 429),
-           max_in_flight=login_workers)
+           max_in_flight=login_workers, max_in_flight_per_address=login_workers_per_address)
     def issue_token(self, request, body):
         request.environ[LOGIN] = {"outcome": "throttled"}  # unless the attempt gets further
         result = self.accounts.authenticate(body={**body, "address": request.remote_addr})

@@ -2,7 +2,7 @@
 from contracts.rpc import inspections_v1 as contract
 from gateway.http import route
 from kit.rpc_client import BoundedRpcProxy
-from kit.errors import ValidationFailed
+from kit.errors import Forbidden, NotFound, ValidationFailed
 
 # Who assigns supervision tasks, who records inspections, who verifies (the service checks the rest:
 # a department head assigns within their department; the owner reports and completes).
@@ -14,6 +14,17 @@ VERIFIERS = ("inspector",)
 class InspectionRoutes:
     inspections = BoundedRpcProxy("inspections")
     accounts = BoundedRpcProxy("accounts")  # to resolve an owner_id (the same proxy AccountRoutes has)
+    cases = BoundedRpcProxy("cases")  # to resolve a case_id as the caller sees it (the same proxy CaseRoutes has)
+
+    def _visible_case(self, case_id):
+        """The case ``case_id`` names, as the cases service shows it to the caller (its own visibility
+        rule, under the caller's identity): a case that does not exist or that the caller may not read
+        is a 400 naming ``case_id``, the same answer for both."""
+        try:
+            case = self.cases.get_case(case_id=case_id)
+        except (NotFound, Forbidden):
+            raise ValidationFailed("请求参数有误", fields={"case_id": ["案件不存在或无权查看"]}) from None
+        return {"case_id": case["id"], "department": case["department"]}
 
     def _owner_account(self, user_id):
         account = self.accounts.find_active(user_id=user_id)
@@ -132,9 +143,9 @@ class StaffRoutes:
 
     @route("POST", "/v1/interference-records", body=contract.NewInterferenceRecord,
            response=contract.InterferenceRecord, status=201,
-           summary="记录过问、干预案件情况（三个规定；任何干警均可记录，只增不改不删）", tag="staff")
+           summary="记录过问、干预案件情况（三个规定；任何干警均可对本人可查看的案件记录，只增不改不删）", tag="staff")
     def file_interference_record(self, request, body):
-        return self.inspections.file_interference_record(body=body)
+        return self.inspections.file_interference_record(body=body, case=self._visible_case(body["case_id"]))
 
     @route("GET", "/v1/interference-records", roles=("inspector", "chief_procurator"),
            query=contract.InterferenceQuery, response=contract.InterferencePage,

@@ -94,30 +94,92 @@ def password_change(user, new_hash, now):
 
 @dataclass(frozen=True)
 class Limit:
-    """At most ``limit`` failed logins within ``window``: a key is locked while its last ``limit``
-    failures all lie in the window, and unlocks when the oldest of them leaves it."""
+    """Growing delays, never a hard lock (OWASP authentication cheat sheet, NIST SP 800-63B 5.2.2):
+    up to ``limit`` failed logins within ``window`` cost nothing; from then on each failure must be
+    followed by a pause before the next attempt — ``base_seconds``, then twice as long after each
+    further failure, at most ``window`` — counted from the last failure. An attempt during the pause
+    is refused (429) without checking the password and is not counted, so waiting always works."""
     limit: int
     window: timedelta
+    base_seconds: float = 30.0
+
+    KEEP = 16  # failures beyond ``limit`` still lengthening the pause (2**16 × base is past any window)
+
+    @property
+    def keep(self):
+        """How many of the newest failures a key needs to remember."""
+        return self.limit + self.KEEP
+
+    def recent(self, failures, now):
+        return sorted(t for t in failures if t > now - self.window)
+
+    def pause_after(self, count):
+        """Seconds of pause after ``count`` failures in the window (0: none)."""
+        if count < self.limit:
+            return 0.0
+        return min(self.base_seconds * 2 ** min(count - self.limit, self.KEEP), self.window.total_seconds())
 
     def retry_after(self, failures, now):
         """Seconds until another attempt is allowed (0 = allowed now), given the failure times."""
-        recent = sorted(t for t in failures if t > now - self.window)
-        if len(recent) < self.limit:
+        recent = self.recent(failures, now)
+        pause = self.pause_after(len(recent))
+        if not pause:
             return 0
-        unlock_at = recent[-self.limit] + self.window
-        return max(math.ceil((unlock_at - now).total_seconds()), 1)
+        wait = (recent[-1] + timedelta(seconds=pause) - now).total_seconds()
+        return max(math.ceil(wait), 1) if wait > 0 else 0
 
 
 @dataclass(frozen=True)
 class LoginPolicy:
+    """Per account (username) and per client address, separately. The account's pause does not apply
+    to a client address that has not been failing: anyone who knows a username (``admin`` is in the
+    README) could otherwise keep its owner out; the owner logs in from their own machine while the
+    attacker's addresses wait. (An attacker with many fresh addresses gets one guess from each while
+    the account is paused; every throttle tells the owner and the admins.)"""
     per_account: Limit
     per_address: Limit
 
     @classmethod
     def from_config(cls, config):
         window = timedelta(seconds=float(config.get("LOGIN_WINDOW_SECONDS", 900)))
-        return cls(Limit(int(config.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)), window),
-                   Limit(int(config.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)), window))
+        base = float(config.get("LOGIN_THROTTLE_BASE_SECONDS", 30))
+        return cls(Limit(int(config.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)), window, base),
+                   Limit(int(config.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 50)), window, base))
+
+    def before_attempt(self, account_failures, address_failures, now):
+        """(seconds to wait, or 0 to check the password; whether the address has been failing)."""
+        address_wait = self.per_address.retry_after(address_failures, now)
+        failing_address = bool(self.per_address.recent(address_failures, now))
+        if address_wait:
+            return address_wait, failing_address
+        account_wait = self.per_account.retry_after(account_failures, now)
+        if account_wait and failing_address:
+            return account_wait, failing_address
+        return 0, failing_address
+
+    def throttles_after_failure(self, account_failures, address_failures, now):
+        """The pauses a failure at ``now`` starts: [(kind, seconds)], kind ``account`` or ``address``."""
+        started = []
+        for kind, limit, failures in (("account", self.per_account, account_failures),
+                                      ("address", self.per_address, address_failures)):
+            wait = limit.retry_after([*failures, now], now)
+            if wait:
+                started.append((kind, wait))
+        return started
+
+
+def throttle_events(throttles, user, username, address, now):
+    """``account.login_throttled`` for each pause a failure started: the account's owner (when the
+    account exists) and the admins hear of it. An unknown username's account pause tells nobody
+    (there is no owner, and a spray of made-up names must not flood the admins)."""
+    events = []
+    for kind, wait in throttles:
+        if kind == "account" and user is None:
+            continue
+        events.append(("account.login_throttled", {
+            "user_id": user["_id"] if user else None, "username": username, "kind": kind, "address": address,
+            "retry_after": int(wait), "until": (now + timedelta(seconds=wait)).isoformat()}))
+    return events
 
 
 def account_key(username_key):

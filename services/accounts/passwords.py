@@ -27,8 +27,12 @@ class HashingGate:
         self._queue = max(int(queue), 0)
         self._wait_seconds = float(wait_seconds)
 
-    def run(self, fn, *args):
-        if self._slots.locked() and self._waiting >= self._queue:
+    def run(self, fn, *args, suspect=False):
+        """``suspect``: a login from an address that has been failing; it may not take the last place
+        in the queue, which is kept for a login from a clean address (a flood of failing logins does
+        not keep the real user out)."""
+        queue = self._queue - 1 if suspect and self._queue > 1 else self._queue
+        if self._slots.locked() and self._waiting >= queue:
             raise Overloaded("登录请求过多，请稍后重试", retry_after=1)
         self._waiting += 1
         try:
@@ -56,9 +60,10 @@ def hash_password(password):
     return gate.run(_hasher.hash, password)
 
 
-def verify_password(password_hash, password):
-    """True only for an existing hash that matches (a missing one costs the same time)."""
+def verify_password(password_hash, password, suspect=False):
+    """True only for an existing hash that matches (a missing one costs the same time). ``suspect``:
+    from an address that has been failing (HashingGate.run)."""
     try:
-        return gate.run(_hasher.verify, password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return gate.run(_hasher.verify, password_hash or _DUMMY_HASH, password, suspect=suspect) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False

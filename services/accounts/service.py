@@ -26,24 +26,32 @@ class AccountsService(HealthCheck):
     # -- logging in (before there is an actor) ---------------------------------------------
     @command(body=contract.Credentials, response=contract.LoginResult, public=True)
     def authenticate(self, body):
-        """A throttled attempt is refused (429) before the password is checked, even a right one, and
-        is not counted itself, so waiting out Retry-After always works. Unknown usernames are counted
-        like known ones: nothing tells them apart."""
+        """Throttled per account and per client address, with growing pauses (domain.LoginPolicy): an
+        attempt during a pause is refused (429) before the password is checked and is not counted, so
+        waiting out Retry-After always works; the account's pause does not apply to an address that
+        has not been failing. Unknown usernames are counted like known ones: nothing tells them apart.
+        A failure that starts a pause publishes ``account.login_throttled`` (the owner and the admins
+        are told), in the transaction that counts it."""
         policy_ = domain.LoginPolicy.from_config(self.config)
         username_key = domain.normalize_username(body["username"])[1]
-        keys = [(domain.account_key(username_key), policy_.per_account),
-                (domain.address_key(body["address"]), policy_.per_address)]
+        account_key, address_key = domain.account_key(username_key), domain.address_key(body["address"])
         now = clock.now()
-        wait = self.store.throttled_for(keys, now)
+        failures = self.store.failures_of([account_key, address_key])
+        wait, failing_address = policy_.before_attempt(failures[account_key], failures[address_key], now)
         if wait:
             raise TooManyRequests("登录失败次数过多，请稍后再试", retry_after=wait)
         user = self.store.find_by_username(body["username"])
-        ok = passwords.verify_password(user["password_hash"] if user else None, body["password"])
+        ok = passwords.verify_password(user["password_hash"] if user else None, body["password"],
+                                       suspect=failing_address)
         if ok and user["active"]:
-            self.store.clear_failures(keys[0][0])  # a successful login clears the account's count
+            self.store.clear_failures(account_key)  # a successful login clears the account's count
             return {"account": user, "account_id": user["_id"]}
-        self.store.record_failure(keys, now)
-        return {"account": None, "account_id": user["_id"] if user else None}
+        throttles = policy_.throttles_after_failure(failures[account_key], failures[address_key], now)
+        events = domain.throttle_events(throttles, user, username_key, body["address"], now)
+        self.store.record_failure([(account_key, policy_.per_account), (address_key, policy_.per_address)], now,
+                                  events, aggregate_id=user["_id"] if user else address_key)
+        return {"account": None, "account_id": user["_id"] if user else None,
+                "throttled": [kind for kind, _ in throttles]}
 
     @query(response=contract.Account, public=True)
     def get_account(self, user_id, session_id=None):

@@ -7,7 +7,7 @@ import logging
 import os
 import socket
 import uuid
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -40,6 +40,11 @@ INDEXES = {
 
 def _username_taken(user):
     return Conflict(f"用户名已存在：{user['username']}", fields={"username": ["用户名已存在（不区分大小写与全角半角）"]})
+
+
+def _aware(times):
+    """Failure times as pymongo reads them back (naive UTC), made aware."""
+    return [t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in times]
 
 
 class AccountStore(Store):
@@ -80,16 +85,21 @@ class AccountStore(Store):
         return paginate(self.users.collection, {"department": department} if department else {}, limit, cursor)
 
     # -- login throttling ------------------------------------------------------
-    def throttled_for(self, keys_and_limits, now):
-        """Seconds until the most throttled of these keys may try again (0: not throttled)."""
-        keys = [key for key, _ in keys_and_limits]
-        records = {doc["_id"]: doc.get("failures", []) for doc in self._failures.find({"_id": {"$in": keys}})}
-        return max(limit.retry_after(records.get(key, []), now) for key, limit in keys_and_limits)
+    def failures_of(self, keys):
+        """{key: [failure times]} of these keys (a key without failures: [])."""
+        found = {doc["_id"]: doc.get("failures", []) for doc in self._failures.find({"_id": {"$in": list(keys)}})}
+        return {key: _aware(found.get(key, [])) for key in keys}
 
-    def record_failure(self, keys_and_limits, now):
-        for key, limit in keys_and_limits:  # only the newest ``limit`` failures matter: keep that many
-            self._failures.update_one({"_id": key}, {"$push": {"failures": {"$each": [now], "$slice": -limit.limit}},
-                                                     "$set": {"updated_at": now}}, upsert=True)
+    def record_failure(self, keys_and_limits, now, events=(), aggregate_id=None):
+        """Count a failed login against each key (keeping the newest ``limit.keep``), and publish the
+        throttles it started (``events``) through the outbox, in one transaction."""
+        def work(session):
+            for key, limit in keys_and_limits:
+                self._failures.update_one({"_id": key}, {"$push": {"failures": {"$each": [now], "$slice": -limit.keep}},
+                                                         "$set": {"updated_at": now}}, upsert=True, session=session)
+            if events:
+                self.emit(session, aggregate_id, list(events))
+        self.transaction(work)
 
     def clear_failures(self, key):
         self._failures.delete_one({"_id": key})

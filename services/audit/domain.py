@@ -67,3 +67,15 @@ def verify_chain(chain, entries, head):
         return {"chain": chain, "seq": last_seq + 1, "entry_id": None,
                 "reason": f"链头记为第 {head.get('seq')} 条，实有 {last_seq} 条：末尾的条目被删除或改动"}
     return None
+
+
+def throttle_entry(event):
+    """The ledger entry of a login pause (``account.login_throttled``, issue 19): every lock or throttle
+    is in the ledger, by the account it is for (``user_id``; null for an unknown username's address
+    pause) and the client address, as a refused login (429) whose ``resource_ids`` name the kind."""
+    payload = event["payload"]
+    return {"at": event["occurred_at"], "user_id": payload.get("user_id"), "roles": [], "department": None,
+            "method": "POST", "route": "/v1/auth/token", "action": "login", "resource": "auth",
+            "resource_ids": {"throttle": payload["kind"], "retry_after": str(payload["retry_after"])},
+            "status": 429, "remote_addr": payload.get("address"), "user_agent": None,
+            "correlation_id": event.get("correlation_id") or event["event_id"], "personal_data": False}

@@ -8,7 +8,7 @@ from kit.context import RequestContext
 from kit.entrypoints import HealthCheck, query
 from kit.events import Inbox, consumes
 from kit.storage import Storage
-from services.audit import policy
+from services.audit import domain, policy
 from services.audit.storage import INDEXES, AuditStore
 
 
@@ -39,6 +39,11 @@ class AuditService(HealthCheck):
     def on_access_recorded(self, event, session):
         # One entry an event: what a gateway of an earlier release sent (and may have left queued).
         self.store.append(session, event["event_id"], event["payload"], self._shards())
+
+    @consumes("accounts", "account.login_throttled", one_at_a_time=APPENDING)
+    def on_login_throttled(self, event, session):
+        """A login pause started: in the ledger as an entry of its own (domain.throttle_entry)."""
+        self.store.append(session, event["event_id"], domain.throttle_entry(event), self._shards())
 
     def _shards(self):
         return int(self.config.get("AUDIT_CHAIN_SHARDS", 4))

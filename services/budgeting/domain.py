@@ -10,7 +10,9 @@ overdrawing an allocation together.
 """
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
+from kit import plausible
 from kit.errors import Conflict, ValidationFailed
 
 DEFAULT_TENDER_THRESHOLD_FEN = 200_000_000  # 2,000,000 yuan (goods and services)
@@ -281,7 +283,13 @@ def overlaps(starts_at, ends_at):
     return {"status": "booked", "starts_at": {"$lt": ends_at}, "ends_at": {"$gt": starts_at}}
 
 
-def new_booking(vehicle, data, actor, now):
+DEFAULT_BOOKING_MAX_DAYS = 30
+
+
+def new_booking(vehicle, data, actor, now, max_days=DEFAULT_BOOKING_MAX_DAYS):
+    """A booking is of a slot to come (starts after ``now``) of at most ``max_days``
+    (VEHICLE_BOOKING_MAX_DAYS): a ten-year booking blocked a car, one in the past was accepted."""
+    plausible.ensure_future_slot(data["starts_at"], data["ends_at"], now, timedelta(days=max_days))
     booking = {"_id": uuid.uuid4().hex, "vehicle_id": vehicle["_id"], "plate": vehicle["plate"],
                "starts_at": data["starts_at"], "ends_at": data["ends_at"], "purpose": data["purpose"],
                "case_id": data.get("case_id"), "status": "booked", "booked_by": actor.user_id,

@@ -111,7 +111,9 @@ class BudgetingService(HealthCheck):
 
     @command(body=contract.NewBooking, response=contract.Booking)
     def book_vehicle(self, actor, vehicle_id, body):
-        return self.store.book(vehicle_id, lambda vehicle: domain.new_booking(vehicle, body, actor, clock.now()))
+        max_days = float(self.config.get("VEHICLE_BOOKING_MAX_DAYS") or domain.DEFAULT_BOOKING_MAX_DAYS)
+        return self.store.book(vehicle_id, lambda vehicle: domain.new_booking(vehicle, body, actor, clock.now(),
+                                                                              max_days))
 
     @command(response=contract.Booking)
     def cancel_booking(self, actor, vehicle_id, booking_id):

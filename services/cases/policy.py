@@ -5,10 +5,12 @@ cross-department roles and admin see every department (``Actor`` knows which).
 """
 from kit.errors import Forbidden, ValidationFailed
 
-# The case-handling roles register and assign (a prosecutor may hand a case of their own
-# department to a colleague); inspector, finance and party_group see cases but change none.
+# The case-handling roles register; inspector, finance and party_group see cases but change none.
 CAN_REGISTER = ("prosecutor", "department_head", "case_manager", "chief_procurator", "admin")
-CAN_ASSIGN = CAN_REGISTER
+# Assigning and reassigning a handler is the department head's (their department), case management's
+# and admin's (issue 19: a second prosecutor could make themselves the handler, silently). A handler
+# may hand their case back (handler_id null), never take one.
+CAN_ASSIGN = ("department_head", "case_manager", "admin")
 CAN_TRANSITION = ("prosecutor", "department_head", "chief_procurator", "admin")
 # Who may be a case's handler (承办人): someone who can work the case.
 HANDLING_ROLES = ("prosecutor", "department_head")
@@ -40,10 +42,25 @@ def ensure_can_register(actor, department):
     actor.ensure_department(department)
 
 
-def ensure_can_assign(actor, case):
-    actor.ensure_department(case["department"])
-    if not actor.has_any_role(*CAN_ASSIGN):
-        raise Forbidden("当前角色无权分配案件")
+def ensure_can_assign(actor, case, handler_id=None):
+    """Assigning (``handler_id``) or handing back (None): an assigner of the case's scope; the case's
+    own handler only hands it back."""
+    if actor.has_any_role(*CAN_ASSIGN):
+        actor.ensure_department(case["department"])
+        return
+    if handler_id is None and handles(actor, case):
+        return
+    ensure_can_view(actor, case)  # someone who cannot see the case learns nothing more than a 403
+    if handles(actor, case):
+        raise Forbidden("承办人只能退回案件，不能另行指定承办人（分配由部门负责人、案管或管理员进行）")
+    raise Forbidden("只有部门负责人、案管或管理员可以分配承办人")
+
+
+def ensure_can_name_handler_at_registration(actor, handler_id):
+    """Registering with a handler is an assignment, unless the registrant names themselves."""
+    if handler_id is not None and handler_id != actor.user_id and not actor.has_any_role(*CAN_ASSIGN):
+        raise Forbidden("只有部门负责人、案管或管理员可以指定他人为承办人",
+                        fields={"handler_id": ["只能指定本人或留空"]})
 
 
 def ensure_can_transition(actor, case):

@@ -48,9 +48,10 @@ class CasesService(HealthCheck, FollowsCalendar):
     @command(body=contract.RegisterCase, response=contract.Case)
     def register_case(self, actor, body, handler=None):
         policy.ensure_can_register(actor, body["department"])
+        policy.ensure_can_name_handler_at_registration(actor, body["handler_id"])
         if body["handler_id"] is not None:
             policy.ensure_valid_handler(actor, body["department"], _handler(handler))
-        case = domain.new_case(body, actor, clock.now())
+        case = domain.new_case(body, actor, clock.now(), clock.today())
         return _case_view(self.store.cases.insert(case, domain.registration_events(case)))
 
     @query(response=contract.Case)
@@ -70,16 +71,17 @@ class CasesService(HealthCheck, FollowsCalendar):
         account = _handler(handler)
 
         def decide(case):
-            policy.ensure_can_assign(actor, case)
-            policy.ensure_valid_handler(actor, case["department"], account)
-            return domain.assign(case, body["handler_id"])
+            policy.ensure_can_assign(actor, case, body["handler_id"])
+            if body["handler_id"] is not None:
+                policy.ensure_valid_handler(actor, case["department"], account)
+            return domain.assign(case, body["handler_id"], actor.user_id)
         return _case_view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.TransitionCase, response=contract.Case)
     def transition_case(self, actor, case_id, body):
         def decide(case):
             policy.ensure_can_transition(actor, case)
-            return domain.transition(case, body["to"], body["decided_on"] or clock.today())
+            return domain.transition(case, body["to"], body["decided_on"] or clock.today(), clock.today())
         return _case_view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.AssetRecovery, response=contract.Case)
@@ -132,7 +134,7 @@ class CasesService(HealthCheck, FollowsCalendar):
     def record_referral(self, actor, case_id, suspect_id, body):
         def decide(case, suspect):
             policy.ensure_can_record_referral(actor, case)
-            return suspect_rules.record_referral(case, suspect, body["transferred_on"])
+            return suspect_rules.record_referral(case, suspect, body["transferred_on"], clock.today())
         suspect = self.store.change_suspect(case_id, suspect_id, decide, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
@@ -268,9 +270,10 @@ class CasesService(HealthCheck, FollowsCalendar):
     def export_rows(self, actor, export_id, query):
         """The rows of an approved export: to the exports service only (services/cases/exports.py)."""
         exports.ensure_export_call(actor, export_id)
-        fields, selector = exports.checked(query)
+        fields, selector, requester = exports.checked(query)
         cases, suspects = self.store.export_cases(selector, query["limit"], exports.wants_suspects(fields))
-        rows, truncated = exports.rows(cases, suspects, fields, query["include_id_numbers"], query["limit"])
+        rows, truncated = exports.rows(exports.visible(cases, requester), suspects, fields,
+                                       exports.unmasked_for(requester, query["include_id_numbers"]), query["limit"])
         return {"rows": rows, "truncated": truncated}
 
     # -- the reverse referral's outcome (行刑反向衔接) -----------------------------------------------------

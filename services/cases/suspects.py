@@ -2,16 +2,19 @@
 and the reverse referral (行刑反向衔接) a non-prosecution with an administrative penalty starts.
 
 *(rule)* The case goes to the administrative department within 3 working days of the decision
-(``REFERRAL_WORKING_DAYS`` in config.yml, this its default), from the working-day calendar the service keeps (kit/calendar.py: loaded
-schedules, then the library). A deadline then fires ``case.referral_overdue`` the day after the due
-date if no referral was recorded. A due date over a year with no schedule is ``provisional`` (weekends
+(``REFERRAL_WORKING_DAYS`` in config.yml, this its default), from the working-day calendar the
+service keeps (kit/calendar.py: loaded schedules, then the library). A deadline then fires
+``case.referral_due_today`` on the due day and ``case.referral_overdue`` the day after it if no
+referral was recorded. A due date over a year with no schedule is ``provisional`` (weekends
 only) and is recomputed once that year's schedule is loaded (``recompute_referral``).
 """
 import uuid
 from datetime import date, time
 
+from kit import plausible
 from kit.deadlines import DeadlineRule, Threshold
 from kit.errors import ValidationFailed
+from services.cases import domain
 
 REFERRAL_WORKING_DAYS = 3
 # "due today" as the due day starts, "overdue" as it ends (00:00 the next day, Asia/Shanghai).
@@ -38,14 +41,21 @@ def _stored_decision(decision):
     return {**decision, "decided_on": decision["decided_on"].isoformat()}
 
 
-def _check_decision_date(decision, today):
-    if decision and decision["decided_on"] > today:
-        raise ValidationFailed("决定日期不能晚于今天", fields={"decision": {"decided_on": ["决定日期不能晚于今天"]}})
+def _check_decision_date(decision, today, case=None):
+    """A decision has been taken: not after today, not before the case was registered (受理)."""
+    if not decision:
+        return
+    try:
+        plausible.ensure_past_or_today(decision["decided_on"], today, "decided_on",
+                                       earliest=domain.registered_on(case) if case else None,
+                                       earliest_reason="案件登记（受理）日期")
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, fields={"decision": exc.fields}) from None
 
 
 def new_suspect(case, data, now, today, working_calendar, referral_days=REFERRAL_WORKING_DAYS):
     """(suspect, events) for a suspect added to ``case``."""
-    _check_decision_date(data.get("decision"), today)
+    _check_decision_date(data.get("decision"), today, case)
     suspect = {"_id": uuid.uuid4().hex, "case_id": case["_id"], "name": data["name"],
                "id_number": data["id_number"].upper(), "layer": data["layer"],
                "charges": list(dict.fromkeys(data["charges"])), "decision": _stored_decision(data.get("decision")),
@@ -57,7 +67,7 @@ def new_suspect(case, data, now, today, working_calendar, referral_days=REFERRAL
 
 def edit(case, suspect, data, today, working_calendar, referral_days=REFERRAL_WORKING_DAYS):
     """(changes, events) for an edit of ``suspect``; a new qualifying decision starts a referral."""
-    _check_decision_date(data.get("decision"), today)
+    _check_decision_date(data.get("decision"), today, case)
     changes = {key: value for key, value in data.items() if key != "decision"}
     if "id_number" in changes:
         changes["id_number"] = changes["id_number"].upper()
@@ -117,11 +127,13 @@ def recompute_referral(case, suspect, working_calendar, referral_days=REFERRAL_W
         "referral_due_on": due.on.isoformat(), "referral_due_provisional": due.provisional})]
 
 
-def record_referral(case, suspect, transferred_on):
+def record_referral(case, suspect, transferred_on, today=None):
     """(changes, events) for the handler recording that the case went to the administrative
     department on ``transferred_on``."""
     if not refers(suspect.get("decision")) or not suspect.get("referral"):
         raise ValidationFailed("该犯罪嫌疑人没有需要移送的行政处罚", fields={"transferred_on": ["无需移送"]})
+    if today is not None:
+        plausible.ensure_past_or_today(transferred_on, today, "transferred_on")
     if transferred_on < date.fromisoformat(suspect["decision"]["decided_on"]):
         raise ValidationFailed("移送日期不能早于决定日期", fields={"transferred_on": ["移送日期不能早于决定日期"]})
     if suspect["referral"].get("transferred_on") == transferred_on.isoformat():

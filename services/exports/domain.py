@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from marshmallow import ValidationError
 
-from contracts.enums import EXPORT_DATASETS
+from contracts.enums import DEPARTMENTS, EXPORT_DATASETS
 from contracts.rpc.exports_v1 import DATASETS
 from kit import clock
 from kit.errors import Conflict, ValidationFailed
@@ -67,11 +67,43 @@ def _ref(export):
             "purpose": export["purpose"], "requested_by": export["requested_by"]}
 
 
+def _id_number_scope(actor):
+    """Who sees a case's id numbers unmasked through the API (services/cases/policy.py
+    may_see_personal_data): its handler, the head of its department, admin. An approval with id
+    numbers unmasks no more than that for the requester."""
+    if actor.is_admin:
+        return "all", "批准含身份证号时完整导出"
+    if actor.has_any_role("department_head"):
+        return "own_department_and_handled", "批准含身份证号时，仅本部门案件及本人承办的案件完整导出，其余脱敏"
+    return "handled", "批准含身份证号时，仅本人承办的案件完整导出，其余脱敏"
+
+
+def scope_of(dataset, fields, actor):
+    """What the export can hold for this requester, for the approver to see before deciding: the rows
+    the requester may read through the API, and where id numbers could be unmasked."""
+    scope = dataset.scope(actor)
+    if scope["all_departments"]:
+        summary = "全部部门的数据" if dataset.scoped else "全部数据（该数据集不分部门）"
+    else:
+        summary = f"仅{DEPARTMENTS.get(scope['department'], scope['department'] or '未知部门')}的数据"
+        if dataset.own_label:
+            summary += f"及{dataset.own_label}"
+    id_numbers = None
+    if set(dataset.personal) & set(fields):
+        id_numbers, said = _id_number_scope(actor)
+        summary += "；" + said
+    return {**scope, "id_numbers": id_numbers, "summary": summary}
+
+
 def new_export(body, actor, now):
     dataset = dataset_of(body["dataset"])
-    export = {"_id": uuid.uuid4().hex, "dataset": dataset.name, "fields": checked_fields(dataset, body["fields_"]),
-              "filters": checked_filters(dataset, body["filters"]), "purpose": body["purpose"], "status": PENDING,
-              "requested_by": actor.user_id, "requester_department": actor.department, "comment": None,
+    fields = checked_fields(dataset, body["fields_"])
+    filters = checked_filters(dataset, body["filters"])
+    dataset.ensure_filters_in_scope(filters, actor)
+    export = {"_id": uuid.uuid4().hex, "dataset": dataset.name, "fields": fields,
+              "filters": filters, "purpose": body["purpose"], "status": PENDING,
+              "requested_by": actor.user_id, "requester_department": actor.department,
+              "requester_roles": sorted(actor.roles), "scope": scope_of(dataset, fields, actor), "comment": None,
               "decided_by": None, "decided_at": None, "include_id_numbers": False, "expires_at": None,
               "download_limit": None, "downloads": 0, "created_at": now, "updated_at": now}
     return export, [("export.requested", {**_ref(export), "filters": export["filters"]})]
@@ -112,6 +144,19 @@ def ensure_downloadable(export, now):
     if export["downloads"] >= export["download_limit"]:
         raise Conflict(f"下载次数已用完（最多 {export['download_limit']} 次），请重新申请",
                        fields={"downloads": [f"已下载 {export['downloads']} 次"]})
+
+
+def requester(export, actor):
+    """The identity the owning service scopes the rows by: the requester as they were when they asked.
+    A requester whose roles or department changed since asks again (409 naming ``scope``): the
+    approver judged the scope of the request, not a later one."""
+    roles = export.get("requester_roles")
+    if roles is None:  # an export requested before scopes were recorded: as the requester is now
+        return {"user_id": actor.user_id, "roles": sorted(actor.roles), "department": actor.department}
+    if sorted(actor.roles) != sorted(roles) or (actor.department or "") != (export.get("requester_department") or ""):
+        raise Conflict("申请人的角色或部门已变化，原批准的导出范围不再适用，请重新申请",
+                       fields={"scope": ["申请人的角色或部门已变化"]})
+    return {"user_id": export["requested_by"], "roles": list(roles), "department": export.get("requester_department")}
 
 
 def downloaded_event(export, actor, download, rows):

@@ -69,6 +69,7 @@ class ExportsService(HealthCheck):
         domain.ensure_downloadable(export, clock.now())
         answer = self.owners(DATASETS[export["dataset"]].service, query={
             "dataset": export["dataset"], "filters": export["filters"], "fields": export["fields"],
+            "requester": domain.requester(export, actor),
             "include_id_numbers": export["include_id_numbers"],
             "limit": min(self._setting("EXPORT_MAX_ROWS", 10_000), contract.MAX_ROWS)}, export_id=export_id)
         rows = answer["rows"]

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from kit import calendar
+from kit import calendar, plausible
 from kit.deadlines import DeadlineRule, Reminders, Threshold
 from kit.errors import Conflict, ValidationFailed
 
@@ -207,8 +207,7 @@ def reinspection_results(earlier_findings, judged):
 def new_inspection(data, created_by, now, today, earlier=None, earlier_findings=()):
     """(inspection, events, results): ``results`` maps each earlier finding to its re-inspection
     result (empty for a first inspection)."""
-    if data["inspected_on"] > today:
-        raise _bad("inspected_on", "检查日期不能晚于今天")
+    plausible.ensure_past_or_today(data["inspected_on"], today, "inspected_on")  # not after today, not before 2000
     results = {}
     target = data.get("target")
     if earlier is not None:

@@ -8,7 +8,7 @@ people); a supervision task is seen by its department, its owner and the cross-d
 from dataclasses import dataclass, field
 
 from kit.deadlines import Reminders
-from kit.errors import Forbidden
+from kit.errors import Forbidden, ValidationFailed
 from services.inspections import domain, ledger
 
 CAN_CREATE_TASK = ("inspector", "department_head", "chief_procurator")
@@ -95,7 +95,13 @@ def ensure_can_inspect(actor):
 
 
 def ensure_can_record_finding(actor, inspection):
+    """Findings are added by the inspection's own staff (who recorded it or inspected) and by the
+    inspection office (inspectors); nobody else, whatever their role (issue 19)."""
     ensure_can_inspect(actor)
+    if actor.has_any_role("inspector") or actor.user_id == inspection.get("created_by") or \
+            actor.user_id in inspection.get("inspector_ids", ()):
+        return
+    raise Forbidden("只有本次检查的检查人员或检务督察可以登记发现的问题")
 
 
 def ensure_can_rectify(actor, finding, inspection):
@@ -125,6 +131,13 @@ def ensure_can_see_scorecard(actor, person):
             actor.department == person["department"]:
         return
     raise Forbidden("无权查看他人的正负面清单")
+
+
+def ensure_filed_on_visible_case(case_id, case):
+    """An interference record names a case that exists and that the filer may read (``case``: the case
+    as the cases service showed it to the filer, or None)."""
+    if not case or case.get("case_id") != case_id:
+        raise ValidationFailed("请求参数有误", fields={"case_id": ["案件不存在或无权查看"]})
 
 
 def ensure_can_read_interference(actor):

@@ -277,9 +277,11 @@ class InspectionsService(HealthCheck):
 
     # -- interference records (三个规定记录报告) ---------------------------------------------------------------
     @command(body=contract.NewInterferenceRecord, response=contract.InterferenceRecord)
-    def file_interference_record(self, actor, body):
-        """Anyone may file; nothing else is checked (never blocked by another rule)."""
-        record, events = staff.new_interference_record(body, actor.user_id, clock.now())
+    def file_interference_record(self, actor, body, case=None):
+        """Anyone may file, about a case they may read: ``case`` is that case as the cases service showed
+        it to the caller (None: not found or not theirs to read, a 400 naming ``case_id``)."""
+        policy.ensure_filed_on_visible_case(body["case_id"], case)
+        record, events = staff.new_interference_record(body, actor.user_id, clock.now(), clock.today())
         return self.store.interference.insert(record, events)
 
     @query(query=contract.InterferenceQuery, response=contract.InterferencePage)

@@ -2,6 +2,7 @@
 "three provisions" records (三个规定记录报告) of attempts to interfere in a case. Pure rules."""
 import uuid
 
+from kit import plausible
 from kit.errors import ValidationFailed
 
 
@@ -24,9 +25,11 @@ def discipline_fact(record):
     return {"discipline_id": record["_id"], "user_id": record["user_id"], "occurred_on": record["occurred_on"]}
 
 
-def new_interference_record(data, by, now):
-    """(record, events). Filing is never blocked by another rule: no check on the case, the person or
-    the date beyond their form; the record is annotated later, never edited or deleted."""
+def new_interference_record(data, by, now, today=None):
+    """(record, events). The case was checked by the caller (it exists and the filer may read it); the
+    date happened (not after today); the record is annotated later, never edited or deleted."""
+    if today is not None:
+        plausible.ensure_past_or_today(data["occurred_on"], today, "occurred_on")
     record = {"_id": uuid.uuid4().hex, "case_id": data["case_id"], "occurred_on": data["occurred_on"].isoformat(),
               "person": data["person"], "content": data["content"], "recorded_by": by, "annotations": [],
               "version": 1, "created_at": now, "updated_at": now}

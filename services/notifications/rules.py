@@ -64,6 +64,14 @@ class Rule:
 
 RULES = (
     Rule("case.assigned", "cases", "case_assigned", 1, ("user:handler_id",), ("case", "case_id")),
+    # A case taken from its handler (or handed back) is never silent: the previous handler and the
+    # department's head hear of it (the new handler through case.assigned).
+    Rule("case.reassigned", "cases", "case_reassigned", 1, ("user:previous_handler_id", "department_head:department"),
+         ("case", "case_id")),
+    # A login pause started (never a lock): the account's owner and the admins, so a guessing attack
+    # is seen by the people it aims at (critical: nobody switches it off).
+    Rule("account.login_throttled", "accounts", "login_throttled", 1, ("user:user_id", "role:admin"),
+         ("user", "user_id"), critical=True),
     Rule("case.evaluated", "cases", "case_evaluated", 1, ("user:handler_id",), ("case", "case_id")),
     Rule("data_check.finding_opened", "cases", "finding_opened", 1, ("user:owner_id",), ("case", "case_id")),
     # An overdue legal time limit is an escalation: the handler and the department's head, always.

@@ -74,6 +74,14 @@ class NotificationsService(HealthCheck):
     def on_case_assigned(self, event, session):
         self._notify(event, session)
 
+    @consumes("cases", "case.reassigned")
+    def on_case_reassigned(self, event, session):
+        self._notify(event, session)
+
+    @consumes("accounts", "account.login_throttled")
+    def on_login_throttled(self, event, session):
+        self._notify(event, session)
+
     @consumes("cases", "case.evaluated")
     def on_case_evaluated(self, event, session):
         self._notify(event, session)

@@ -8,7 +8,7 @@ approved; this service checks the fields and filters again against the shared re
 the reply due date and today, as everywhere else, never stored."""
 from datetime import date, datetime
 
-from contracts.rpc.exports_v1 import DATASETS, day_range
+from contracts.rpc.exports_v1 import DATASETS, day_range, requester_of
 from kit import clock
 from services.recommendations import domain, policy
 
@@ -25,7 +25,9 @@ def checked(query):
     drafted = day_range(filters.get("from_"), filters.get("to"))  # drafting days
     if drafted:
         selector["created_at"] = drafted
-    return fields, selector
+    # The requester's department's recommendations and the ones they drafted, unless their role sees
+    # every department, whatever the filters say (issue 19).
+    return fields, DATASET.restrict(selector, requester_of(query))
 
 
 def _value(rec, name, today):

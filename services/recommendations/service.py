@@ -195,6 +195,12 @@ class RecommendationsService(HealthCheck, FollowsCalendar):
         self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,
                                 handler_id=event["payload"]["handler_id"])
 
+    @consumes("cases", "case.reassigned")
+    def on_case_reassigned(self, event, session):
+        """A handler changed or handed back (handler_id null): the projection's handler follows."""
+        self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,
+                                handler_id=event["payload"]["handler_id"])
+
     @consumes("cases", "case.status_changed")
     def on_case_status_changed(self, event, session):
         self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,

@@ -71,6 +71,9 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
            # Short, so the idle-connection test need not wait long; and every test logs in from
            # 127.0.0.1, so the per-address login budget is large here (its own test uses a small one).
            "HTTP_HEADER_SECONDS": str(HEADER_SECONDS), "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000",
+           # For the same reason the per-address bounds on login workers are off here (a test that
+           # needs the defaults passes them: tests/e2e/accounts/test_lockout.py).
+           "LOGIN_IN_FLIGHT_PER_ADDRESS": "1000", "LOGIN_CLEAN_RESERVE": "0",
            # Requested jobs (a data-check run) start within a second, not a poll of 30 s.
            "JOB_POLL_SECONDS": "0.5", **extra_env}
     # Only the cases relay goes through the proxy, so the outage test can cut exactly that link.

@@ -2,16 +2,33 @@
 import uuid
 
 import requests
+from requests.adapters import HTTPAdapter
+
+
+class _FromAddress(HTTPAdapter):
+    """Connect from a given local address (e.g. 127.0.0.2: Linux routes all of 127/8 to loopback),
+    so a test can be two clients at two addresses of one machine."""
+
+    def __init__(self, source_address, **kwargs):
+        self.source_address = source_address
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.source_address, 0)
+        return super().init_poolmanager(*args, **kwargs)
 
 
 class Api:
-    def __init__(self, base_url, token=None):
+    def __init__(self, base_url, token=None, source_address=None):
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.source_address = source_address
         self.session = requests.Session()
+        if source_address:
+            self.session.mount("http://", _FromAddress(source_address))
 
     def as_user(self, token):
-        return Api(self.base_url, token)
+        return Api(self.base_url, token, self.source_address)
 
     def request(self, method, path, **kwargs):
         headers = kwargs.pop("headers", {})

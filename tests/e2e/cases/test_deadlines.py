@@ -50,7 +50,8 @@ def test_an_unrecorded_referral_is_announced_overdue_once(ahead):
     _, head = admin.create_user("department_head", "criminal")
     prosecutor_user, prosecutor = admin.create_user("prosecutor", "criminal")
     case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "逾期移送", "category": "criminal",
-                                        "department": "criminal", "handler_id": prosecutor_user["id"]}).json()
+                                        "department": "criminal", "handler_id": prosecutor_user["id"],
+                                        "accepted_on": "2026-10-08"}).json()
     decided_on = date(2026, 11, 2)  # in the past for the platform, in a year the library knows
     suspect = prosecutor.post(f"/v1/cases/{case['id']}/suspects", json={
         "name": "赵某", "id_number": "110101199003072316", "layer": "peripheral", "charges": ["helping_network_crime"],
@@ -75,7 +76,8 @@ def test_an_unrecorded_referral_is_announced_overdue_once(ahead):
 
 def _referral_case(head, prosecutor_user):
     return _ok(head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "年末不起诉移送", "category": "criminal",
-                                            "department": "criminal", "handler_id": prosecutor_user["id"]}), 201)
+                                            "department": "criminal", "handler_id": prosecutor_user["id"],
+                                            "accepted_on": "2026-12-01"}), 201)
 
 
 def _moved_notifications(api):

@@ -9,7 +9,7 @@ from tests.support.waiting import wait_for
 
 def a_case(api, department, category="criminal", **extra):
     response = api.post("/v1/cases", json={"case_no": unique_case_no(), "title": "质量评查测试", "category": category,
-                                           "department": department, **extra})
+                                           "department": department, "accepted_on": "2026-01-05", **extra})
     assert response.status_code == 201, response.text
     return response.json()
 

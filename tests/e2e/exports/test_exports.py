@@ -24,10 +24,12 @@ def chief(admin):
 
 
 @pytest.fixture(scope="module")
-def case(criminal_head):
+def case(criminal_head, criminal_prosecutor):
     _, head = criminal_head
+    # The prosecutor handles it: they see its id numbers whole through the API, so an approved export
+    # may hold them whole for them (issue 19: never more than the API shows).
     case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": TITLE, "category": "criminal",
-                                        "department": "criminal"})
+                                        "department": "criminal", "handler_id": criminal_prosecutor[0]["id"]})
     assert case.status_code == 201, case.text
     suspect = head.post(f"/v1/cases/{case.json()['id']}/suspects", json={
         "name": "赵某", "id_number": ID_NUMBER, "layer": "organizer", "charges": ["fraud"]})

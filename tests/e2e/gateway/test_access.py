@@ -79,8 +79,10 @@ def test_prosecutor_assigns_own_department_cases_only(criminal_head, criminal_pr
                                         "department": "criminal"}).json()
     assert other.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]}).status_code == 403
     assert head.get(f"/v1/cases/{case['id']}").json()["handler_id"] is None
+    # Issue 19: a prosecutor of the department does not take a case either; the head assigns it.
     response = prosecutor.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": prosecutor_user["id"]})
-    assert response.status_code == 200 and response.json()["handler_id"] == prosecutor_user["id"]
+    assert response.status_code == 403
+    assert head.get(f"/v1/cases/{case['id']}").json()["handler_id"] is None
 
 
 def test_see_only_role_cannot_change_a_case(admin, criminal_head):
@@ -133,9 +135,10 @@ def test_a_department_scoped_assigner_picks_a_handler_of_the_cases_department(ad
     assert registered.status_code == 400 and "handler_id" in registered.json()["error"]["fields"]
     assert head.get("/v1/cases", params={"q": case_no}).json()["items"] == []
     case = head.post("/v1/cases", json=body).json()
-    for assigner in (head, prosecutor):
-        response = assigner.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": stranger["id"]})
-        assert response.status_code == 400 and "handler_id" in response.json()["error"]["fields"]
-    # A cross-department role may: the chief procurator hands it to the civil prosecutor.
-    _, chief = admin.create_user("chief_procurator", "leadership")
-    assert chief.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": stranger["id"]}).status_code == 200
+    response = head.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": stranger["id"]})
+    assert response.status_code == 400 and "handler_id" in response.json()["error"]["fields"]
+    # A prosecutor assigns nothing at all (issue 19).
+    assert prosecutor.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": stranger["id"]}).status_code == 403
+    # Case management may assign across departments: it hands the case to the civil prosecutor.
+    _, manager = admin.create_user("case_manager", "case_management")
+    assert manager.post(f"/v1/cases/{case['id']}/assign", json={"handler_id": stranger["id"]}).status_code == 200

@@ -106,3 +106,74 @@ def test_every_role_a_route_does_not_admit_gets_403_and_writes_nothing(stack, pe
              if response.status_code != 403 or response.json()["error"]["code"] != "forbidden"]
     assert not wrong
     assert snapshot(stack) == before
+
+
+def test_the_authorization_scheme_is_case_insensitive(stack, people):
+    """RFC 7235: ``bearer`` and ``BEARER`` are ``Bearer`` (issue 19 found it accepted: keep it so)."""
+    token = people["prosecutor"].token
+    for scheme in ("bearer", "BEARER", "Bearer"):
+        response = Api(stack.base_url).get("/v1/me", headers={"Authorization": f"{scheme} {token}"})
+        assert response.status_code == 200, (scheme, response.text)
+    assert Api(stack.base_url).get("/v1/me", headers={"Authorization": f"Basic {token}"}).status_code == 401
+
+
+# Issue 19: who assigns a case (the department head of its department, case management, admin), and
+# that nobody else — the second prosecutor of the issue included — takes one.
+ASSIGNERS = {"department_head", "case_manager", "admin"}
+
+
+def test_assignment_by_role_only_head_case_management_and_admin_and_refusals_write_nothing(stack, admin, people):
+    ids = {role: api.get("/v1/me").json()["id"] for role, api in people.items()}
+    candidate, _ = admin.create_user("prosecutor", "criminal")
+    case = admin.post("/v1/cases", json={"case_no": f"矩阵{time.time_ns()}", "title": "分配矩阵", "category": "criminal",
+                                         "department": "criminal", "handler_id": ids["prosecutor"]}).json()
+    path = f"/v1/cases/{case['id']}/assign"
+    history = lambda: len(admin.get(f"/v1/cases/{case['id']}/history", params={"limit": 100}).json()["items"])  # noqa
+    for role in sorted(enums.ROLES):
+        handler = admin.get(f"/v1/cases/{case['id']}").json()["handler_id"]
+        before = history()
+        target = candidate["id"] if handler != candidate["id"] else ids["prosecutor"]
+        for body in ({"handler_id": target}, {"handler_id": ids[role]}):
+            response = people[role].post(path, json=body)
+            if role in ASSIGNERS and body["handler_id"] == target:
+                assert response.status_code == 200, (role, response.text)
+                assert admin.get(f"/v1/cases/{case['id']}").json()["handler_id"] == target
+                break
+            if role in ASSIGNERS:
+                continue
+            assert response.status_code == 403, (role, body, response.text)
+            assert admin.get(f"/v1/cases/{case['id']}").json()["handler_id"] == handler  # re-read: unchanged
+            assert history() == before
+    # The handler hands it back (and only that).
+    admin.post(path, json={"handler_id": ids["prosecutor"]})
+    assert people["prosecutor"].post(path, json={"handler_id": candidate["id"]}).status_code == 403
+    back = people["prosecutor"].post(path, json={"handler_id": None})
+    assert back.status_code == 200 and back.json()["handler_id"] is None
+
+
+# Issue 19: exports. Anyone asks (within their scope), only the chief procurator decides, only the
+# requester downloads; a department-scoped role asking for another department is refused.
+def test_exports_by_role_scope_decision_and_download_and_refusals_write_nothing(stack, people):
+    exports = stack.db("exports").exports
+    body = {"dataset": "cases", "filters": {"department": "civil"}, "purpose": "矩阵测试", "fields": ["title"]}
+    for role in sorted(enums.ROLES):
+        before = exports.count_documents({})
+        response = people[role].post("/v1/exports", json=body)
+        if role in ("prosecutor", "department_head"):  # department-scoped, in the criminal department
+            assert response.status_code == 403, (role, response.text)
+            assert exports.count_documents({}) == before
+        else:
+            assert response.status_code == 201, (role, response.text)
+    export = people["prosecutor"].post("/v1/exports", json={**body, "filters": {}}).json()
+    assert export["scope"]["department"] == "criminal" and export["scope"]["all_departments"] is False
+    for role in sorted(enums.ROLES):
+        if role == "chief_procurator":
+            continue
+        assert people[role].post(f"/v1/exports/{export['id']}/approve", json={"comment": "同意"}).status_code == 403
+        assert exports.find_one({"_id": export["id"]})["status"] == "pending_approval"
+    approved = people["chief_procurator"].post(f"/v1/exports/{export['id']}/approve", json={"comment": "同意"})
+    assert approved.status_code == 200
+    for role in sorted(enums.ROLES):
+        status = people[role].get(f"/v1/exports/{export['id']}/file").status_code
+        assert status == (200 if role == "prosecutor" else 403), role
+    assert exports.find_one({"_id": export["id"]})["downloads"] == 1

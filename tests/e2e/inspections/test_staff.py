@@ -3,6 +3,7 @@
 import pytest
 
 from kit import clock
+from tests.support.api import unique_case_no
 from services.inspections.ledger import period_of
 
 
@@ -44,8 +45,10 @@ def test_a_discipline_finding_shows_on_the_scorecard_of_the_person_only_to_those
 def test_anyone_files_an_interference_record_only_inspectors_and_the_chief_read_and_annotate(
         stack, inspector, chief, criminal_prosecutor, criminal_head):
     (_, insp), (_, boss), (_, pros), (_, head) = inspector, chief, criminal_prosecutor, criminal_head
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "过问案件", "category": "criminal",
+                                        "department": "criminal"}).json()
     filed = pros.post("/v1/interference-records", json={
-        "case_id": "case-anything", "occurred_on": clock.today().isoformat(), "person": "某单位负责人",
+        "case_id": case["id"], "occurred_on": clock.today().isoformat(), "person": "某单位负责人",
         "content": "电话询问案件进展并要求关照"})
     assert filed.status_code == 201, filed.text
     record = filed.json()
@@ -85,3 +88,27 @@ def test_bad_input_names_the_field_and_writes_nothing(stack, inspector, criminal
         assert 400 <= response.status_code < 500, (path, body, response.text)
         assert field in response.json()["error"].get("fields", {}), (path, body, response.text)
     assert snapshot(stack) == before
+
+
+def test_an_interference_record_names_an_existing_case_the_filer_may_read(
+        stack, criminal_head, criminal_prosecutor, civil_prosecutor):
+    """Issue 19: "2026-02-30", "../../etc/passwd" and another department's case were accepted."""
+    (_, head), (_, own), (_, stranger) = criminal_head, criminal_prosecutor, civil_prosecutor
+    case = head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "过问案件", "category": "criminal",
+                                        "department": "criminal"}).json()
+    today = clock.today()
+    body = {"case_id": case["id"], "occurred_on": today.isoformat(), "person": "某局副局长", "content": "打招呼"}
+    before = snapshot(stack)
+    for api, changes, field in (
+            (own, {"case_id": "2026-02-30"}, "case_id"),
+            (own, {"case_id": "../../etc/passwd"}, "case_id"),
+            (own, {"case_id": "f" * 32}, "case_id"),
+            (stranger, {}, "case_id"),  # exists, but the civil prosecutor may not read it
+            (own, {"occurred_on": "9999-12-31"}, "occurred_on"),
+            (own, {"occurred_on": (today.replace(day=1) if today.day > 1 else today).replace(year=today.year + 1)
+                   .isoformat()}, "occurred_on")):
+        response = api.post("/v1/interference-records", json={**body, **changes})
+        assert response.status_code == 400, (changes, response.text)
+        assert list(response.json()["error"]["fields"]) == [field], response.text
+    assert snapshot(stack) == before
+    assert own.post("/v1/interference-records", json=body).status_code == 201

@@ -9,6 +9,7 @@ import pytest
 
 from kit.clock import SHANGHAI
 from tests.e2e.notifications.conftest import inbox, make_user, register
+from tests.support.api import unique_case_no
 from tests.support.waiting import wait_for
 
 WAIT = 20
@@ -77,7 +78,8 @@ def test_the_chief_procurator_is_told_of_an_export_request(people):
 
 def test_case_managers_are_told_of_a_key_case(people):
     _, head = people["head"]
-    case = register(head)
+    case = _ok(head.post("/v1/cases", json={"case_no": unique_case_no(), "title": "重点评查", "category": "criminal",
+                                            "department": "criminal", "accepted_on": "2026-05-20"}), 201)
     suspect = _ok(head.post(f"/v1/cases/{case['id']}/suspects", json={
         "name": "钱某", "id_number": "110101199003072316", "layer": "ordinary_member", "charges": ["fraud"],
         "arrested_on": "2026-06-01"}), 201)

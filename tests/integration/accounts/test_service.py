@@ -99,12 +99,16 @@ def test_bad_input_and_wrong_roles_write_nothing(accounts, service_db):
         accounts("create_user", body={**NEW_USER, "username": "ＬＩＮＡ"})
 
 
-def test_logins_are_throttled_per_address_across_usernames(accounts):
+def test_logins_are_throttled_per_address_across_usernames(accounts, service_db):
+    accounts_db = lambda: service_db("accounts")  # noqa: E731
     accounts("create_user", body=NEW_USER)
     for name in ("a-1", "a-2", "a-3"):
         result = accounts("authenticate", actor=None,
                           body={"username": name, "password": "wrong-password", "address": "10.0.0.9"})
-        assert result == {"account": None, "account_id": None}
+        assert result["account"] is None and result["account_id"] is None
+    assert result["throttled"] == ["address"]  # the third failure from the address starts its pause
+    [throttled] = [r["envelope"]["payload"] for r in accounts_db().outbox.find({"type": "account.login_throttled"})]
+    assert throttled["kind"] == "address" and throttled["address"] == "10.0.0.9" and throttled["user_id"] is None
     with pytest.raises(TooManyRequests) as refused:
         accounts("authenticate", actor=None, body={"username": "LiNa", "password": NEW_USER["password"],
                                                    "address": "10.0.0.9"})
@@ -162,3 +166,21 @@ def test_users_of_the_old_gateway_database_move_once_and_keep_their_passwords(
     moved = service_db("accounts").migrations.find_one({"_id": "gateway-users-v1"})
     assert moved["status"] == "done" and moved["counts"]["already_here"] == 2 and moved["counts"]["moved"] == 1
     assert service_db("gateway").users.count_documents({}) == 3  # the old database is left as it was
+
+
+def test_a_paused_account_logs_in_from_a_clean_address_and_the_owner_is_told(accounts, service_db):
+    """Issue 19: five wrong passwords kept the owner out, right password or not."""
+    user = accounts("create_user", body=NEW_USER)
+    for i in range(5):  # from five addresses (this fixture pauses an address after three)
+        result = accounts("authenticate", actor=None,
+                          body={"username": "lina", "password": "wrong-password", "address": f"10.0.1.{i}"})
+        assert result["account"] is None
+    assert result["throttled"] == ["account"]
+    with pytest.raises(TooManyRequests):  # the attacker's address waits, even with the right password
+        accounts("authenticate", actor=None, body={"username": "lina", "password": NEW_USER["password"],
+                                                   "address": "10.0.1.4"})
+    ok = accounts("authenticate", actor=None, body={"username": "lina", "password": NEW_USER["password"],
+                                                    "address": "10.0.0.77"})
+    assert ok["account"]["id"] == user["id"]
+    [event] = service_db("accounts").outbox.find({"type": "account.login_throttled"})
+    assert event["envelope"]["payload"]["user_id"] == user["id"] and event["envelope"]["payload"]["kind"] == "account"

@@ -39,7 +39,7 @@ def replied(case_id, suspect_id, kind="procuratorial_opinion", penalty=True):
 
 def test_the_penalty_outcome_is_written_once_on_the_suspect(cases, rabbit_config, service_db):
     case = cases("register_case", body={"case_no": "N-1", "title": "帮信案", "category": "criminal",
-                                        "department": "criminal"})
+                                        "department": "criminal", "accepted_on": "2026-10-08"})
     suspect = cases("add_suspect", case_id=case["id"], body={
         "name": "王某", "id_number": "110101199003072316", "layer": "peripheral", "charges": ["helping_network_crime"],
         "decision": {"decision": "non_prosecution", "decided_on": date(2026, 11, 2).isoformat(), "reason": "情节轻微",

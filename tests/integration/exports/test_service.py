@@ -69,7 +69,7 @@ def test_concurrent_downloads_never_exceed_the_limit(platform, approved, service
 
 
 def test_the_owning_service_gives_rows_to_the_exports_service_only(platform, approved):
-    query = {"dataset": "cases", "filters": {}, "fields": ["title", "suspect_id_number"], "include_id_numbers": True,
+    query = {"dataset": "cases", "requester": {"user_id": "u-cm", "roles": ["case_manager"], "department": "case_management"}, "filters": {}, "fields": ["title", "suspect_id_number"], "include_id_numbers": True,
              "limit": 10}
     for actor in (CHIEF, HEAD, {"user_id": "u-admin", "roles": ["admin"], "department": "general"}):
         with pytest.raises(Forbidden):

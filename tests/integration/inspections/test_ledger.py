@@ -130,9 +130,16 @@ def test_a_discipline_finding_needs_evidence_and_counts_against_the_person(call,
 
 def test_interference_records_are_filed_by_anyone_and_only_annotated(call, service_db):
     db = service_db("inspections")
-    body = {"case_id": "any-case-even-unknown", "occurred_on": clock.today().isoformat(), "person": "某局副局长",
+    body = {"case_id": "c-visible", "occurred_on": clock.today().isoformat(), "person": "某局副局长",
             "content": "打招呼要求对犯罪嫌疑人从轻处理"}
-    record = call("file_interference_record", actor=PROSECUTOR, body=body)
+    # The case as the cases service showed it to the filer; without it (not found, not theirs) a 400.
+    for case in (None, {"case_id": "another-case", "department": "criminal"}):
+        with pytest.raises(ValidationFailed) as err:
+            call("file_interference_record", actor=PROSECUTOR, body=body, case=case)
+        assert "case_id" in err.value.fields
+    assert db.interference_records.count_documents({}) == 0
+    record = call("file_interference_record", actor=PROSECUTOR, body=body,
+                  case={"case_id": "c-visible", "department": "criminal"})
     assert record["recorded_by"] == "u-pros" and record["annotations"] == []
     for actor in (PROSECUTOR, HEAD):
         with pytest.raises(Forbidden):

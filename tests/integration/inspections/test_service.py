@@ -258,7 +258,7 @@ def test_export_rows_over_real_rpc_only_to_the_exports_service(inspections):
     inspection = record_inspection(inspections)
     finding = inspections("record_finding", inspection_id=inspection["id"],
                           body={"category": "fire_safety", "severity": "high", "description": "消防通道堵塞"})
-    query = {"dataset": "inspections", "filters": {"severity": "high"}, "fields": ["finding_id", "description"],
+    query = {"dataset": "inspections", "requester": {"user_id": "u-cm", "roles": ["case_manager"], "department": "case_management"}, "filters": {"severity": "high"}, "fields": ["finding_id", "description"],
              "limit": 10}
     for actor in (INSPECTOR, {"user_id": "u-admin", "roles": ["admin"], "department": "general"}):
         with pytest.raises(Forbidden):

@@ -172,7 +172,7 @@ def test_export_rows_over_real_rpc_only_to_the_exports_service(platform):
     the exports service (acting for an approved export) gets only the columns it asks for."""
     _, recs, early = platform
     rec = served(recs, early["id"], clock.today())
-    query = {"dataset": "recommendations", "filters": {"status": "served"},
+    query = {"dataset": "recommendations", "requester": {"user_id": "u-cm", "roles": ["case_manager"], "department": "case_management"}, "filters": {"status": "served"},
              "fields": ["id", "target_unit", "reply_due_on", "adoption"], "limit": 10}
     for actor in (CHIEF, {"user_id": "u-admin", "roles": ["admin"], "department": "general"}):
         with pytest.raises(Forbidden):

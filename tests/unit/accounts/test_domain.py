@@ -68,10 +68,47 @@ def test_usernames_are_normalised_nfkc_and_case_folded(given, key):
     assert domain.normalize_username(given)[1] == key
 
 
-def test_a_throttle_window_locks_after_the_limit_and_unlocks_when_the_oldest_failure_leaves():
-    limit = domain.Limit(3, timedelta(minutes=15))
-    failures = [NOW - timedelta(minutes=m) for m in (14, 5, 1)]
-    assert limit.retry_after(failures[1:], NOW) == 0
-    assert limit.retry_after(failures, NOW) == 60  # the 14-minute-old one leaves in a minute
-    assert limit.retry_after(failures, NOW + timedelta(minutes=1, seconds=1)) == 0
+def test_past_the_limit_each_failure_is_followed_by_a_growing_pause_never_a_lock():
+    limit = domain.Limit(3, timedelta(minutes=15), base_seconds=30)
+    failures = [NOW - timedelta(seconds=s) for s in (300, 200, 10)]
+    assert limit.retry_after(failures[1:], NOW) == 0  # two failures: free
+    assert limit.retry_after(failures, NOW) == 20  # the third: 30 s after the last failure
+    assert limit.retry_after(failures, NOW + timedelta(seconds=21)) == 0  # waiting always works
+    assert limit.retry_after([*failures, NOW], NOW) == 60  # the fourth: twice as long
+    assert limit.retry_after([*failures, NOW - timedelta(seconds=1), NOW], NOW) == 120
+    assert limit.retry_after([NOW - timedelta(seconds=1)] * 30, NOW) <= 900  # at most the window
     assert limit.retry_after([NOW - timedelta(minutes=20)] * 5, NOW) == 0  # all outside the window
+
+
+POLICY = domain.LoginPolicy(domain.Limit(5, timedelta(minutes=15)), domain.Limit(20, timedelta(minutes=15)))
+
+
+def test_a_paused_account_still_logs_in_from_an_address_that_has_not_been_failing():
+    """Issue 19: five wrong passwords kept crim_head out for 15 minutes, right password or not."""
+    attacked = [NOW - timedelta(seconds=s) for s in (50, 40, 30, 20, 10)]
+    attacker = list(attacked)
+    wait, failing = POLICY.before_attempt(attacked, attacker, NOW)
+    assert wait > 0 and failing  # the attacker's address waits
+    assert POLICY.before_attempt(attacked, [], NOW) == (0, False)  # the owner's clean address does not
+
+
+def test_a_failing_address_waits_whatever_account_it_tries():
+    address = [NOW - timedelta(seconds=s) for s in range(1, 21)]
+    wait, failing = POLICY.before_attempt([], address, NOW)
+    assert wait > 0 and failing
+
+
+def test_a_failure_that_starts_a_pause_is_announced_to_the_owner_and_admins_once_per_pause():
+    four = [NOW - timedelta(seconds=s) for s in (40, 30, 20, 10)]
+    assert POLICY.throttles_after_failure(four[:3], [], NOW) == []
+    started = POLICY.throttles_after_failure(four, four, NOW)
+    assert started == [("account", 30)]
+    events = domain.throttle_events(started, {"_id": "u-1"}, "crim_head", "203.0.113.7", NOW)
+    assert [(t, p["user_id"], p["kind"], p["retry_after"]) for t, p in events] == [
+        ("account.login_throttled", "u-1", "account", 30)]
+    assert domain.throttle_events(started, None, "nobody", "203.0.113.7", NOW) == []  # no owner: no flood
+    address = [NOW - timedelta(seconds=s) for s in range(1, 20)]
+    [(kind, _)] = POLICY.throttles_after_failure([], address, NOW)
+    assert kind == "address"
+    [(_, payload)] = domain.throttle_events([(kind, 30)], None, "nobody", "203.0.113.7", NOW)
+    assert payload["user_id"] is None and payload["address"] == "203.0.113.7"

@@ -44,3 +44,26 @@ def test_passwords_are_argon2_hashed_and_verified():
     assert verify_password(hashed, "correct horse")
     assert not verify_password(hashed, "wrong")
     assert not verify_password(None, "anything")
+
+
+def test_failing_addresses_leave_the_last_queue_place_to_a_clean_one():
+    gate = HashingGate(concurrency=1, queue=2, wait_seconds=5)
+
+    def slow_hash():
+        time.sleep(0.2)
+        return "hash"
+
+    outcomes = {"suspect": [], "clean": []}
+
+    def attempt(kind):
+        try:
+            outcomes[kind].append(gate.run(slow_hash, suspect=kind == "suspect"))
+        except Overloaded:
+            outcomes[kind].append("refused")
+    threads = [eventlet.spawn(attempt, "suspect") for _ in range(6)]
+    eventlet.sleep(0.05)
+    threads.append(eventlet.spawn(attempt, "clean"))
+    for thread in threads:
+        thread.wait()
+    assert outcomes["suspect"].count("hash") == 2  # one running, one waiting: the last place is kept
+    assert outcomes["clean"] == ["hash"]

@@ -65,3 +65,15 @@ def test_a_chain_is_per_shanghai_day_and_shard():
     assert chain.startswith("2026-11-26/") and int(chain.split("/")[1]) in range(4)
     assert domain.chain_of("2026-11-25T16:30:00.000Z", "req-1", shards=4)[0] == chain  # stable
     assert moment.tzinfo is not None
+
+
+def test_a_login_pause_becomes_a_ledger_entry_of_the_account_and_address():
+    from services.audit.domain import RECORDED, throttle_entry
+    event = {"event_id": "e1", "occurred_at": "2026-12-08T02:30:00.000Z", "correlation_id": "c1",
+             "payload": {"user_id": "u-1", "username": "crim_head", "kind": "account", "address": "203.0.113.7",
+                         "retry_after": 30, "until": "2026-12-08T02:30:30+00:00"}}
+    entry = throttle_entry(event)
+    assert set(entry) == set(RECORDED)
+    assert (entry["user_id"], entry["status"], entry["action"], entry["remote_addr"]) == (
+        "u-1", 429, "login", "203.0.113.7")
+    assert entry["resource_ids"] == {"throttle": "account", "retry_after": "30"}

@@ -1,5 +1,5 @@
 """Budgeting rules without a broker: allocations and revisions, the ledger, the request state machine."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -174,9 +174,25 @@ def test_bookings_overlap_on_half_open_slots():
     start, end = datetime(2026, 3, 2, 1, tzinfo=timezone.utc), datetime(2026, 3, 2, 3, tzinfo=timezone.utc)
     assert domain.overlaps(start, end) == {"status": "booked", "starts_at": {"$lt": end}, "ends_at": {"$gt": start}}
     vehicle = domain.new_vehicle({"plate": "京a12345", "model": "大众帕萨特", "seats": 5}, FINANCE, NOW)
-    booking, events = domain.new_booking(vehicle, {"starts_at": start, "ends_at": end, "purpose": "提讯"}, HEAD, NOW)
+    booking, events = domain.new_booking(vehicle, {"starts_at": start, "ends_at": end, "purpose": "提讯"}, HEAD,
+                                         start - timedelta(days=1))
     assert vehicle["plate"] == "京A12345" and events[0][0] == "vehicle.booked"
     changes, events = domain.cancel_booking(booking, HEAD)
     assert changes["status"] == "cancelled" and events[0][0] == "vehicle.booking_cancelled"
     with pytest.raises(Conflict):
         domain.cancel_booking({**booking, **changes}, HEAD)
+
+
+@pytest.mark.parametrize("starts,ends,field", [
+    (datetime(2026, 3, 1, 23, tzinfo=timezone.utc), datetime(2026, 3, 2, 3, tzinfo=timezone.utc), "starts_at"),
+    (datetime(2027, 1, 1, tzinfo=timezone.utc), datetime(2037, 1, 1, tzinfo=timezone.utc), "ends_at"),
+    (datetime(2026, 3, 3, tzinfo=timezone.utc), datetime(2026, 4, 3, 0, 1, tzinfo=timezone.utc), "ends_at"),
+])
+def test_a_booking_starts_in_the_future_and_lasts_at_most_the_configured_days(starts, ends, field):
+    vehicle = domain.new_vehicle({"plate": "京a12345", "model": "大众帕萨特", "seats": 5}, FINANCE, NOW)
+    now = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    with pytest.raises(ValidationFailed) as err:
+        domain.new_booking(vehicle, {"starts_at": starts, "ends_at": ends, "purpose": "提讯"}, HEAD, now, 30)
+    assert field in err.value.fields
+    domain.new_booking(vehicle, {"starts_at": starts, "ends_at": starts + timedelta(days=30), "purpose": "提讯"}, HEAD,
+                       starts - timedelta(seconds=1), 30)

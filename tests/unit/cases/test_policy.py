@@ -24,25 +24,53 @@ def test_prosecutor_may_not_touch_another_departments_case():
             check()
 
 
-def test_prosecutor_assigns_only_in_own_department():
-    policy.ensure_can_assign(actor("prosecutor"), CASE)
+@pytest.mark.parametrize("role", ["prosecutor", "chief_procurator"])
+def test_a_prosecutor_cannot_assign_nor_take_a_case(role):
+    """Issue 19: a second prosecutor of the department made themselves the handler."""
+    case = {"department": "criminal", "handler_id": "u-first"}
+    for target in ("u-" + role, "u-first", "u-third"):
+        with pytest.raises(Forbidden):
+            policy.ensure_can_assign(actor(role), case, target)
+    with pytest.raises(Forbidden):  # nor hand back a case that is not theirs
+        policy.ensure_can_assign(actor(role), case, None)
+
+
+@pytest.mark.parametrize("role,department", [("department_head", "criminal"), ("case_manager", "case_management"),
+                                             ("admin", "general")])
+def test_heads_case_management_and_admin_assign(role, department):
+    policy.ensure_can_assign(actor(role, department), {"department": "criminal", "handler_id": "u-x"}, "u-y")
+
+
+def test_the_handler_hands_the_case_back_but_does_not_pass_it_on():
+    handler = Actor("u-h", ("prosecutor",), "criminal")
+    case = {"department": "criminal", "handler_id": "u-h"}
+    policy.ensure_can_assign(handler, case, None)
     with pytest.raises(Forbidden):
-        policy.ensure_can_assign(actor("prosecutor", "civil"), CASE)
+        policy.ensure_can_assign(handler, case, "u-colleague")
+
+
+def test_registering_names_oneself_or_nobody_unless_an_assigner():
+    policy.ensure_can_name_handler_at_registration(actor("prosecutor"), None)
+    policy.ensure_can_name_handler_at_registration(actor("prosecutor"), "u-prosecutor")
+    with pytest.raises(Forbidden) as err:
+        policy.ensure_can_name_handler_at_registration(actor("prosecutor"), "u-other")
+    assert "handler_id" in err.value.fields
+    policy.ensure_can_name_handler_at_registration(actor("department_head"), "u-other")
 
 
 @pytest.mark.parametrize("role", ["inspector", "finance", "party_group"])
 def test_see_only_roles_cannot_register_assign_or_transition(role):
     for check in (lambda: policy.ensure_can_register(actor(role, "criminal"), "criminal"),
-                  lambda: policy.ensure_can_assign(actor(role, "criminal"), CASE),
+                  lambda: policy.ensure_can_assign(actor(role, "criminal"), CASE, "u-x"),
                   lambda: policy.ensure_can_transition(actor(role, "criminal"), CASE)):
         with pytest.raises(Forbidden):
             check()
 
 
 def test_department_head_assigns_only_in_own_department():
-    policy.ensure_can_assign(actor("department_head"), CASE)
+    policy.ensure_can_assign(actor("department_head"), CASE, "u-x")
     with pytest.raises(Forbidden):
-        policy.ensure_can_assign(actor("department_head", "civil"), CASE)
+        policy.ensure_can_assign(actor("department_head", "civil"), CASE, "u-x")
 
 
 @pytest.mark.parametrize("role", ["case_manager", "inspector", "chief_procurator", "finance", "party_group", "admin"])
@@ -71,7 +99,7 @@ def test_the_handler_sees_and_transitions_their_case_even_from_another_departmen
     policy.ensure_can_view(handler, case)
     policy.ensure_can_transition(handler, case)
     with pytest.raises(Forbidden):  # handling a case is not a licence to re-assign it
-        policy.ensure_can_assign(handler, case)
+        policy.ensure_can_assign(handler, case, "u-someone")
     with pytest.raises(Forbidden):
         policy.ensure_can_view(Actor("u-other", ("prosecutor",), "civil"), case)
 

@@ -75,6 +75,7 @@ def test_filters_are_stored_as_json_values():
      ["target_name", "category", "severity", "rectify_by"]),
 ])
 def test_recommendations_and_inspections_are_exportable_with_their_own_columns_and_filters(dataset, filters, fields):
+    REQUESTER = Actor("u-cm", ("case_manager",), "case_management")
     export, _ = domain.new_export(body(dataset=dataset, filters=filters, fields_=fields), REQUESTER, NOW)
     assert export["status"] == "pending_approval" and export["fields"] == fields and export["filters"] == filters
     for bad, field in (({"fields_": ["suspect_id_number"]}, "fields"), ({"filters": {"year": 2026}}, "filters")):
@@ -140,3 +141,31 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused_numbers_kept
     meta, _, row = list(csv.reader(io.StringIO(content[1:])))
     assert row == ["'=HYPERLINK(\"http://x\")", "-3", "盗窃、诈骗"]
     assert "已截断" in meta
+
+
+def test_a_department_filter_outside_the_requesters_scope_is_refused_and_the_scope_is_recorded():
+    """Issue 19: a civil prosecutor asked for the criminal department's cases and got them."""
+    civil = Actor("u-civil", ("prosecutor",), "civil")
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden) as refused:
+        domain.new_export(body(filters={"department": "criminal"}), civil, NOW)
+    assert list(refused.value.fields) == ["filters"]
+    export, _ = domain.new_export(body(filters={}), civil, NOW)
+    assert export["scope"]["all_departments"] is False and export["scope"]["department"] == "civil"
+    assert export["scope"]["own_records"] == "handler_id" and export["scope"]["id_numbers"] == "handled"
+    assert "民事" in export["scope"]["summary"] and "本人承办" in export["scope"]["summary"]
+    assert export["requester_roles"] == ["prosecutor"]
+    chief_asks = domain.new_export(body(filters={"department": "criminal"}), CHIEF, NOW)[0]
+    assert chief_asks["scope"]["all_departments"] is True and chief_asks["scope"]["id_numbers"] == "handled"
+    inspections = domain.new_export(body(dataset="inspections", filters={}, fields_=["description"]), civil, NOW)[0]
+    assert inspections["scope"]["all_departments"] is True and inspections["scope"]["id_numbers"] is None
+
+
+def test_a_download_acts_for_the_requester_as_they_asked_and_not_after_a_change():
+    export = pending()
+    assert domain.requester(export, REQUESTER) == {"user_id": "u-req", "roles": ["prosecutor"],
+                                                   "department": "criminal"}
+    for changed in (Actor("u-req", ("department_head",), "criminal"), Actor("u-req", ("prosecutor",), "civil")):
+        with pytest.raises(Conflict) as refused:
+            domain.requester(export, changed)
+        assert list(refused.value.fields) == ["scope"]

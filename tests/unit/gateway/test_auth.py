@@ -45,3 +45,10 @@ def test_a_cached_token_still_expires():
     time.sleep(2.1)  # exp has whole-second resolution
     with pytest.raises(Unauthorized):
         issuer.actor_from_header("Bearer " + token)
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "BeArEr"])
+def test_the_scheme_is_case_insensitive(scheme):
+    """RFC 7235: the auth-scheme is case-insensitive; issue 19 asked to keep ``bearer`` working."""
+    issuer = TokenIssuer(SECRET, 60)
+    assert issuer.actor_from_header(f"{scheme} " + issuer.issue(USER)).user_id == USER["id"]

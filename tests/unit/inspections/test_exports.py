@@ -31,7 +31,7 @@ def test_only_the_exports_service_naming_an_export_gets_rows():
 
 
 def query(**overrides):
-    return {"dataset": "inspections", "filters": {}, "fields_": ["description"], "include_id_numbers": False,
+    return {"dataset": "inspections", "requester": {"user_id": "u-cm", "roles": ["case_manager"], "department": "case_management"}, "filters": {}, "fields_": ["description"], "include_id_numbers": False,
             "limit": 10, **overrides}
 
 

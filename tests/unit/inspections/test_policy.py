@@ -66,3 +66,24 @@ def test_rectification_is_reported_by_the_inspection_staff_or_an_inspector():
         policy.ensure_can_rectify(who, {}, inspection)
     with pytest.raises(Forbidden):
         policy.ensure_can_rectify(actor("department_head"), {}, inspection)
+
+
+def test_only_the_inspections_own_staff_and_the_inspection_office_add_findings():
+    from kit.context import Actor
+    inspection = {"created_by": "u-recorder", "inspector_ids": ["u-a", "u-b"]}
+    for actor in (Actor("u-recorder", ("prosecutor",), "civil"), Actor("u-a", ("prosecutor",), "criminal"),
+                  Actor("u-office", ("inspector",), "inspection")):
+        policy.ensure_can_record_finding(actor, inspection)
+    for actor in (Actor("u-stranger", ("prosecutor",), "criminal"), Actor("u-head", ("department_head",), "civil"),
+                  Actor("u-chief", ("chief_procurator",), "leadership")):
+        with pytest.raises(Forbidden):
+            policy.ensure_can_record_finding(actor, inspection)
+
+
+def test_an_interference_record_names_a_case_the_filer_may_read():
+    from kit.errors import ValidationFailed
+    policy.ensure_filed_on_visible_case("c1", {"case_id": "c1", "department": "criminal"})
+    for case in (None, {}, {"case_id": "c2"}):
+        with pytest.raises(ValidationFailed) as err:
+            policy.ensure_filed_on_visible_case("c1", case)
+        assert list(err.value.fields) == ["case_id"]

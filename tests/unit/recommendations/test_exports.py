@@ -32,7 +32,7 @@ def test_only_the_exports_service_naming_an_export_gets_rows():
 
 
 def query(**overrides):
-    return {"dataset": "recommendations", "filters": {}, "fields_": ["title"], "include_id_numbers": False,
+    return {"dataset": "recommendations", "requester": {"user_id": "u-cm", "roles": ["case_manager"], "department": "case_management"}, "filters": {}, "fields_": ["title"], "include_id_numbers": False,
             "limit": 10, **overrides}
 
 
