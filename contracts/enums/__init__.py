@@ -17,7 +17,7 @@ for _module in pkgutil.iter_modules(__path__):
 from contracts.enums.budgeting import (BUDGET_CATEGORIES, BUDGET_DECISIONS,  # noqa: E402, F401
                                        BUDGET_REQUEST_STATUSES, PROCUREMENT_METHODS,
                                        VEHICLE_BOOKING_STATUSES)
-from contracts.enums.cases import (CASE_CATEGORIES, CASE_STATUSES, CHARGES, EVALUATION_GRADES,  # noqa: E402, F401
+from contracts.enums.cases import (CASE_CATEGORIES, CASE_CAUSES, CASE_STATUSES, CHARGES, EVALUATION_GRADES,  # noqa: E402, F401
                                    EVALUATION_MODES, FINDING_STATUSES, KEY_EVALUATION_REASONS, SUSPECT_DECISIONS,
                                    SUSPECT_LAYERS, TERMINATION_CHECKS, WAGE_SUPERVISION_OUTCOMES)
 from contracts.enums.calendar import CALENDAR_SOURCES  # noqa: E402, F401

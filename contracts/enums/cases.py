@@ -80,3 +80,25 @@ FINDING_STATUSES = register("finding_statuses", {
     "open": "待整改",
     "resolved": "已消除",
 }, title="核查问题状态")
+
+# 案由: what a case is about, per category (criminal causes follow the charges of the brief).
+CASE_CAUSES = register("case_causes", {
+    "fraud": "诈骗",
+    "helping_network_crime": "帮助信息网络犯罪活动",
+    "concealing_proceeds": "掩饰、隐瞒犯罪所得、犯罪所得收益",
+    "illegal_use_of_network": "非法利用信息网络",
+    "money_laundering": "洗钱",
+    "personal_information": "侵犯公民个人信息",
+    "other_crime": "其他刑事案由",
+    "wage_arrears_enforcement": "拖欠农民工工资执行监督",
+    "civil_enforcement": "民事执行活动监督",
+    "administrative_litigation": "行政诉讼监督",
+    "administrative_penalty": "行政处罚（行刑反向衔接）",
+    "ecology_environment": "生态环境和资源保护",
+    "food_drug_safety": "食品药品安全",
+    "state_property": "国有财产保护",
+    "cultural_heritage": "文物和文化遗产保护",
+    "minor_protection": "未成年人保护",
+    "elderly_care": "养老服务安全",
+    "other": "其他",
+}, title="案由")

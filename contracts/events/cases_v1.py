@@ -63,6 +63,27 @@ class CaseReassigned(_CaseRef):
                "previous_handler_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "assigned_by": "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"}
 
 
+@register("case.updated", 1)
+class CaseUpdated(_CaseRef):
+    class Meta:
+        title = "案卡已修改"
+        description = "案卡字段（标题、受理日期、案由、来源、承办检察官、检察官助理、备注）修改时发出；载荷为修改后的案卡。"
+
+    category = code(enums.CASE_CATEGORIES, required=True, metadata={"description": "案件类别代码"})
+    status = code(enums.CASE_STATUSES, required=True, metadata={"description": "案件状态代码"})
+    changed = fields.List(fields.String(), required=True, metadata={"description": "本次修改的字段"})
+    accepted_on = fields.String(required=True, allow_none=True, metadata={"description": "受理日期"})
+    cause = code(enums.CASE_CAUSES, required=True, allow_none=True, metadata={"description": "案由代码"})
+    source = fields.String(required=True, allow_none=True, metadata={"description": "移送机关或案件来源"})
+    reviewing_prosecutor = fields.String(required=True, allow_none=True, metadata={"description": "承办检察官"})
+    assistant = fields.String(required=True, allow_none=True, metadata={"description": "检察官助理"})
+    notes = fields.String(required=True, allow_none=True, metadata={"description": "备注"})
+
+    example = {**_CASE, "category": "criminal", "status": "under_review", "changed": ["cause", "source"],
+               "accepted_on": "2026-09-01", "cause": "fraud", "source": "某区公安分局", "reviewing_prosecutor": "李检察官",
+               "assistant": None, "notes": None}
+
+
 @register("case.status_changed", 1)
 class CaseStatusChanged(_CaseRef):
     class Meta:

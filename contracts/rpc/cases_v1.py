@@ -25,6 +25,29 @@ class RegisterCase(Schema):
     accepted_on = day(load_default=None, allow_none=True,
                       metadata={"description": "受理日期（默认登记当天；不晚于今天）；案件的决定日期不早于此日"}
                       )
+    cause = code(enums.CASE_CAUSES, load_default=None, allow_none=True, metadata={"description": "案由代码"})
+    source = line(1, 200, load_default=None, allow_none=True, metadata={"description": "移送机关或案件来源"})
+    reviewing_prosecutor = line(1, 64, load_default=None, allow_none=True, metadata={"description": "承办检察官"})
+    assistant = line(1, 64, load_default=None, allow_none=True, metadata={"description": "检察官助理"})
+    notes = text(1, 4000, load_default=None, allow_none=True, metadata={"description": "备注"})
+
+
+class EditCase(Schema):
+    """``PATCH /v1/cases/{id}``: the case card's fields that may change (at least one). Category,
+    department, handler and status change through their own commands (transfer, assign, transition)."""
+    openapi_extra = {"minProperties": 1}
+    title = line(1, 200)
+    accepted_on = day(metadata={"description": "受理日期（不晚于今天，不晚于已有的决定日期）"})
+    cause = code(enums.CASE_CAUSES, allow_none=True, metadata={"description": "案由代码"})
+    source = line(1, 200, allow_none=True, metadata={"description": "移送机关或案件来源"})
+    reviewing_prosecutor = line(1, 64, allow_none=True, metadata={"description": "承办检察官"})
+    assistant = line(1, 64, allow_none=True, metadata={"description": "检察官助理"})
+    notes = text(1, 4000, allow_none=True, metadata={"description": "备注"})
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("至少修改一个字段", "_schema")
 
 
 class AssignCase(Schema):
@@ -52,6 +75,8 @@ class CaseQuery(PageQuery):
     department = code(enums.DEPARTMENTS, load_default=None)
     handler_id = user_id(load_default=None)
     q = line(1, 100, load_default=None)
+    queue = code(("unassigned", "mine", "department"), load_default=None, metadata={
+        "description": "工作列表：unassigned 未分配（本部门或可见范围）；mine 我承办的；department 本部门的"})
 
 
 class AssetRecovery(Schema):
@@ -93,6 +118,13 @@ class WageSupervisionView(WageSupervision):
     termination_checks_missing = fields.List(fields.String())
 
 
+class TimeLimit(Schema):
+    due_on = fields.String(metadata={"description": "办案期限届满日"})
+    days_left = fields.Integer(metadata={"description": "剩余天数（负数为已超期天数）"})
+    overdue = fields.Boolean(metadata={"description": "是否已超期"})
+    rule = fields.String(metadata={"description": "期限规则（如 1 个月、3 个月）"})
+
+
 class Case(Schema):
     id = fields.String(attribute="_id")
     case_no = fields.String()
@@ -102,6 +134,14 @@ class Case(Schema):
     handler_id = fields.String(allow_none=True)
     status = fields.String()
     accepted_on = day(allow_none=True, dump_default=None, metadata={"description": "受理日期"})
+    cause = fields.String(allow_none=True, dump_default=None, metadata={"description": "案由代码"})
+    source = fields.String(allow_none=True, dump_default=None, metadata={"description": "移送机关或案件来源"})
+    reviewing_prosecutor = fields.String(allow_none=True, dump_default=None, metadata={"description": "承办检察官"})
+    assistant = fields.String(allow_none=True, dump_default=None, metadata={"description": "检察官助理"})
+    notes = fields.String(allow_none=True, dump_default=None, metadata={"description": "备注"})
+    time_limit = fields.Nested(TimeLimit, allow_none=True, dump_default=None,
+                               metadata={"description": "办案期限（审结前按类别计算；已决定或结案后为 null）"})
+    days_waiting = fields.Integer(metadata={"description": "登记以来的天数"})
     decided_on = day(allow_none=True, dump_default=None)
     suspect_count = fields.Integer(dump_default=0)
     asset_recovery = fields.Nested(AssetRecovery, allow_none=True, dump_default=None)

@@ -42,6 +42,12 @@ class CaseRoutes:
     def get_case(self, request, case_id):
         return self.cases.get_case(case_id=case_id)
 
+    @route("PATCH", "/v1/cases/<case_id>", body=cases_v1.EditCase, response=cases_v1.Case, errors=(409,),
+           summary="修改案卡（标题、受理日期、案由、来源、承办检察官、检察官助理、备注；承办人或本部门负责人；记入历史）",
+           tag="cases")
+    def edit_case(self, request, case_id, body):
+        return self.cases.edit_case(case_id=case_id, body=body)
+
     @route("POST", "/v1/cases/<case_id>/assign", body=cases_v1.AssignCase, response=cases_v1.Case,
            summary="分配承办人", tag="cases")
     def assign_case(self, request, case_id, body):

@@ -36,6 +36,19 @@ def list_scope(actor, requested_department):
     return department, actor.user_id
 
 
+def worklist(actor, queue, department, also_handled_by, query):
+    """(department, also_handled_by, query) of a worklist (``queue``) within the caller's scope:
+    ``mine`` the cases they handle (in any department), ``unassigned`` the cases without a handler in
+    their scope, ``department`` their own department's cases; no queue: the list as asked."""
+    if queue is None:
+        return department, also_handled_by, query
+    if queue == "mine":
+        return None, None, {**query, "handler_id": actor.user_id}
+    if queue == "unassigned":
+        return department, None, {**query, "unassigned": True}
+    return actor.department, None, query
+
+
 def ensure_can_register(actor, department):
     if not actor.has_any_role(*CAN_REGISTER):
         raise Forbidden("当前角色无权登记案件")

@@ -29,9 +29,12 @@ def _handler(account):
     return load(HANDLER, account) if account else None
 
 
-def _case_view(case):
-    """A case as readers see it: derived figures computed, never stored."""
-    return {**case, "wage_supervision": records.wage_view(case.get("wage_supervision"))}
+def _case_view(case, limits=domain.DEFAULT_TIME_LIMITS):
+    """A case as readers see it: derived figures (wage supervision, the handling time limit, days
+    waiting) computed as of today, never stored."""
+    today = clock.today()
+    return {**case, "wage_supervision": records.wage_view(case.get("wage_supervision")),
+            "time_limit": domain.time_limit(limits, case, today), "days_waiting": domain.days_waiting(case, today)}
 
 
 class CasesService(HealthCheck, FollowsCalendar):
@@ -52,19 +55,36 @@ class CasesService(HealthCheck, FollowsCalendar):
         if body["handler_id"] is not None:
             policy.ensure_valid_handler(actor, body["department"], _handler(handler))
         case = domain.new_case(body, actor, clock.now(), clock.today())
-        return _case_view(self.store.cases.insert(case, domain.registration_events(case)))
+        return self._view(self.store.cases.insert(case, domain.registration_events(case)))
 
     @query(response=contract.Case)
     def get_case(self, actor, case_id):
         case = self.store.cases.get(case_id)
         policy.ensure_can_view(actor, case)
-        return _case_view(case)
+        return self._view(case)
 
     @query(query=contract.CaseQuery, response=contract.CasePage)
     def list_cases(self, actor, query):
         department, also_handled_by = policy.list_scope(actor, query.pop("department"))
+        department, also_handled_by, query = policy.worklist(actor, query.pop("queue"), department, also_handled_by,
+                                                             query)
         items, next_cursor = self.store.search(department=department, also_handled_by=also_handled_by, **query)
-        return {"items": [_case_view(case) for case in items], "next_cursor": next_cursor}
+        return {"items": [self._view(case) for case in items], "next_cursor": next_cursor}
+
+    def _view(self, case):
+        return _case_view(case, self._time_limits())
+
+    def _time_limits(self):
+        """CASE_TIME_LIMITS (config.yml) over the defaults."""
+        return domain.time_limits_from_config(self.config.get("CASE_TIME_LIMITS"))
+
+    @command(body=contract.EditCase, response=contract.Case)
+    def edit_case(self, actor, case_id, body):
+        """The case card's fields (PATCH): the handler or the head of the case's department; in the history."""
+        def decide(case):
+            policy.ensure_can_edit_content(actor, case)
+            return domain.edit(case, body, clock.today())
+        return self._view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.AssignCase, response=contract.Case)
     def assign_case(self, actor, case_id, body, handler=None):
@@ -75,28 +95,28 @@ class CasesService(HealthCheck, FollowsCalendar):
             if body["handler_id"] is not None:
                 policy.ensure_valid_handler(actor, case["department"], account)
             return domain.assign(case, body["handler_id"], actor.user_id)
-        return _case_view(self.store.cases.change(case_id, decide))
+        return self._view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.TransitionCase, response=contract.Case)
     def transition_case(self, actor, case_id, body):
         def decide(case):
             policy.ensure_can_transition(actor, case)
             return domain.transition(case, body["to"], body["decided_on"] or clock.today(), clock.today())
-        return _case_view(self.store.cases.change(case_id, decide))
+        return self._view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.AssetRecovery, response=contract.Case)
     def set_asset_recovery(self, actor, case_id, body):
         def decide(case):
             policy.ensure_can_edit_content(actor, case)
             return records.set_asset_recovery(case, body)
-        return _case_view(self.store.cases.change(case_id, decide))
+        return self._view(self.store.cases.change(case_id, decide))
 
     @command(body=contract.WageSupervision, response=contract.Case)
     def set_wage_supervision(self, actor, case_id, body):
         def decide(case):
             policy.ensure_can_edit_content(actor, case)
             return records.set_wage_supervision(case, body)
-        return _case_view(self.store.cases.change(case_id, decide))
+        return self._view(self.store.cases.change(case_id, decide))
 
     @query(query=PageQuery, response=contract.HistoryPage)
     def case_history(self, actor, case_id, query):

@@ -113,9 +113,12 @@ class CaseStore(Store):
         self._history = db[HISTORY]
 
     # -- cases -----------------------------------------------------------------------------------
-    def search(self, *, department, status, category, handler_id, q, limit, cursor, also_handled_by=None):
+    def search(self, *, department, status, category, handler_id, q, limit, cursor, also_handled_by=None,
+               unassigned=False):
         query = {key: value for key, value in
                  (("status", status), ("category", category), ("handler_id", handler_id)) if value}
+        if unassigned:
+            query["handler_id"] = None
         alternatives = []
         if department and also_handled_by:
             alternatives.append([{"department": department}, {"handler_id": also_handled_by}])

@@ -27,6 +27,7 @@ def test_the_registry_holds_every_domain_enum_itself_not_a_copy():
                          "evaluation_modes": enums.EVALUATION_MODES, "evaluation_grades": enums.EVALUATION_GRADES,
                          "key_evaluation_reasons": enums.KEY_EVALUATION_REASONS,
                          "finding_statuses": enums.FINDING_STATUSES, "calendar_sources": enums.CALENDAR_SOURCES,
+                         "case_causes": enums.CASE_CAUSES,
                          "notification_channels": enums.NOTIFICATION_CHANNELS,
                          "notification_types": enums.NOTIFICATION_TYPES,
                          "delivery_statuses": enums.DELIVERY_STATUSES, "delivery_reasons": enums.DELIVERY_REASONS,
