@@ -9,6 +9,7 @@ RECOMMENDATION_KINDS = register("recommendation_kinds", {
     "social_governance": "社会治理检察建议",
     "other": "其他检察建议",
     "procuratorial_opinion": "检察意见（行刑反向衔接）",
+    "court_execution": "民事执行监督检察建议（向法院）",
 }, title="检察建议种类")
 
 RECOMMENDATION_STATUSES = register("recommendation_statuses", {

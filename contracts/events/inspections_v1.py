@@ -122,6 +122,19 @@ class SupervisionTaskVeryOverdue(_TaskRef):
     example = {**_TASK, "status": "in_progress", "days_overdue": 30, "attention_of": "chief_procurator"}
 
 
+@register("supervision_task.deadline_extended", 1)
+class SupervisionTaskDeadlineExtended(_TaskRef):
+    class Meta:
+        title = "督办事项已延期"
+        description = "交办人（检务督察、部门负责人、检察长）批准延长办结期限时发出；提醒随之改期。"
+
+    previous_due_on = fields.String(required=True, metadata={"description": "原办结期限"})
+    reason = fields.String(required=True, metadata={"description": "延期理由"})
+    extended_by = fields.String(required=True, metadata={"description": "批准人用户编号"})
+    example = {**_TASK, "due_on": "2026-11-30", "previous_due_on": "2026-10-30", "reason": "整改工程需要一个月",
+               "extended_by": "6c1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c"}
+
+
 class Target(Schema):
     name = fields.String(required=True, metadata={"description": "检查对象名称"})
     kind = code(enums.INSPECTION_TARGET_KINDS, required=True, metadata={"description": "检查对象类型代码"})

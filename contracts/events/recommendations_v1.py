@@ -240,3 +240,18 @@ class ReviewOverdue(_Review):
     example = {**_REF, "kind": "procuratorial_opinion", "department": "administrative", "status": "draft",
                "drafted_by": None, "suspect_id": "7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b", "referred_on": "2026-12-01",
                "review_due_on": "2026-12-15", "days_overdue": 1}
+
+
+@register("recommendation.deadline_extended", 1)
+class DeadlineExtended(_RecommendationRef):
+    class Meta:
+        title = "检察建议回复期限已延长"
+        description = "检察长或本部门负责人批准延长回复期限时发出（法院的执行监督检察建议可延长一个月）；提醒随之改期。"
+
+    previous_due_on = fields.Date(required=True, metadata={"description": "原回复期限"})
+    reply_due_on = fields.Date(required=True, metadata={"description": "延长后的回复期限"})
+    reason = fields.String(required=True, metadata={"description": "延长理由"})
+    extended_by = fields.String(required=True, metadata={"description": "批准人用户编号"})
+
+    example = {**_REF, "kind": "court_execution", "target_unit": "某区人民法院", "previous_due_on": "2026-04-30",
+               "reply_due_on": "2026-05-30", "reason": "法院申请延期一个月", "extended_by": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c"}

@@ -82,6 +82,20 @@ class CompleteTask(Schema):
     evidence = evidence_list(required=True)
 
 
+class ExtendTask(Schema):
+    """A later due date for a supervision task, with its reason (whoever may assign it)."""
+    due_on = day(required=True, metadata={"description": "延长后的办结期限（晚于现在的期限）"})
+    reason = text(1, 2000, required=True, metadata={"description": "延期理由"})
+
+
+class TaskExtension(Schema):
+    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "原办结期限"})
+    to = fields.String(metadata={"description": "延长后的办结期限"})
+    reason = fields.String(metadata={"description": "延期理由"})
+    by = fields.String(metadata={"description": "批准人用户编号"})
+    at = fields.String(metadata={"description": "批准时间（UTC）"})
+
+
 class VerifyTask(Schema):
     outcome = code(enums.TASK_VERIFY_OUTCOMES, required=True)
     comment = text(0, 2000, load_default="")
@@ -122,6 +136,7 @@ class SupervisionTask(Schema):
     evidence = fields.List(Evidence())
     completed_on = day(allow_none=True)
     reviews = fields.List(fields.Nested(Review))
+    extensions = fields.List(fields.Nested(TaskExtension), dump_default=list, metadata={"description": "延期记录"})
     # Computed when read (kit.clock today, Asia/Shanghai): open or in progress past due_on.
     overdue = fields.Boolean()
     days_overdue = fields.Integer()

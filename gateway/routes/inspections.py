@@ -60,6 +60,12 @@ class InspectionRoutes:
     def complete_supervision_task(self, request, task_id, body):
         return self.inspections.complete_supervision_task(task_id=task_id, body=body)
 
+    @route("POST", "/v1/supervision-tasks/<task_id>/extend", roles=ASSIGNERS, body=contract.ExtendTask,
+           response=contract.SupervisionTask, summary="延长办结期限（写明理由；交办人批准；提醒随之改期）",
+           tag="supervision-tasks", errors=(409,))
+    def extend_supervision_task(self, request, task_id, body):
+        return self.inspections.extend_supervision_task(task_id=task_id, body=body)
+
     @route("POST", "/v1/supervision-tasks/<task_id>/verify", roles=VERIFIERS, body=contract.VerifyTask,
            response=contract.SupervisionTask, summary="核验办结情况（检务督察；退回则回到办理中）",
            tag="supervision-tasks", errors=(409,))

@@ -92,6 +92,12 @@ class RecommendationRoutes:
     def record_reply(self, request, recommendation_id, body):
         return self.recommendations.record_reply(recommendation_id=recommendation_id, body=body)
 
+    @route("POST", "/v1/recommendations/<recommendation_id>/extend", roles=("department_head", "chief_procurator", "admin"),
+           body=contract.ExtendReply, response=REC, tag=TAG, errors=(409,),
+           summary="延长回复期限（写明理由；不填 until 则按法定延长期限，如法院一个月；提醒随之改期）")
+    def extend_reply_deadline(self, request, recommendation_id, body):
+        return self.recommendations.extend_reply_deadline(recommendation_id=recommendation_id, body=body)
+
     @route("POST", "/v1/recommendations/<recommendation_id>/follow-ups", roles=WORKERS, body=contract.FollowUp,
            response=REC, summary="登记回访（回头看；可多次）", tag=TAG, errors=(409,))
     def record_follow_up(self, request, recommendation_id, body):

@@ -3,9 +3,9 @@ findings and re-inspections. Each change is ``(changes, events)``; views compute
 today (overdue, days overdue) when read, never stored."""
 import uuid
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time, timedelta, timezone
 
-from kit import calendar, plausible
+from kit import calendar, clock, plausible
 from kit.deadlines import DeadlineRule, Reminders, Threshold
 from kit.errors import Conflict, ValidationFailed
 
@@ -103,6 +103,22 @@ def complete(task, data, by, today):
                                                      "on_time": on_time, "evidence_count": len(data["evidence"])})]
 
 
+def extend_task(task, data, by, now):
+    """(changes, events) for a task's due date extended, with its reason, by whoever may assign it:
+    only while it is being handled, and only to a later day; its reminders move with it."""
+    if task["status"] not in ACTIVE:
+        raise Conflict(f"督办事项「{TASK_STATUS_LABELS[task['status']]}」，只有办理中的事项可以延期",
+                       fields={"status": [f"当前状态 {task['status']} 不允许延期"]})
+    if data["due_on"] <= _day(task["due_on"]):
+        raise _bad("due_on", f"延长后的期限应晚于 {task['due_on']}")
+    entry = {"from": task["due_on"], "to": _iso(data["due_on"]), "reason": data["reason"], "by": by,
+             "at": now.isoformat(timespec="milliseconds")}
+    changes = {"due_on": entry["to"], "extensions": [*(task.get("extensions") or []), entry]}
+    return changes, [("supervision_task.deadline_extended", {**task_ref({**task, **changes}),
+                                                             "previous_due_on": entry["from"], "reason": data["reason"],
+                                                             "extended_by": by})]
+
+
 def verify_task(task, data, by, now):
     if task["status"] != "done":
         raise Conflict(f"督办事项「{TASK_STATUS_LABELS[task['status']]}」，只有已办结的事项可以核验",
@@ -129,9 +145,19 @@ def task_reminder(rules, task, threshold, today):
     if task is None or task["status"] not in ACTIVE:
         return None
     remaining = (_day(task["due_on"]) - today).days
-    if not rules.reminders.speaks(threshold, remaining):
+    if not rules.reminders.speaks(threshold, remaining) or _before_it_existed(task, threshold):
         return None
     return "supervision_task.due_soon", {**task_ref(task), "days_left": remaining}
+
+
+def _before_it_existed(task, threshold):
+    """A reminder whose day came before the task was assigned (a task due in 5 days has no "7 days
+    left"): its owner was told the due date when it was assigned (supervision_task.created)."""
+    created = task.get("created_at")
+    if created is None:
+        return False
+    created_on = (created if created.tzinfo else created.replace(tzinfo=timezone.utc)).astimezone(clock.SHANGHAI).date()
+    return _day(task["due_on"]) - timedelta(days=Reminders.lead(threshold)) < created_on
 
 
 def task_overdue(rules, task, threshold, today):

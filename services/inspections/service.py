@@ -86,6 +86,15 @@ class InspectionsService(HealthCheck):
             return domain.complete(task, body, actor.user_id, clock.today())
         return domain.task_view(self.store.change_task(task_id, decide, self.deadlines, self.settings.task_rules), clock.today())
 
+    @command(body=contract.ExtendTask, response=contract.SupervisionTask)
+    def extend_supervision_task(self, actor, task_id, body):
+        """A later due date with its reason, by whoever may assign the task (its reminders move)."""
+        def decide(task):
+            policy.ensure_can_create_task(actor, task["department"])
+            return domain.extend_task(task, body, actor.user_id, clock.now())
+        return domain.task_view(self.store.change_task(task_id, decide, self.deadlines, self.settings.task_rules),
+                                clock.today())
+
     @command(body=contract.VerifyTask, response=contract.SupervisionTask)
     def verify_supervision_task(self, actor, task_id, body):
         policy.ensure_can_verify(actor)

@@ -98,8 +98,8 @@ class InspectionStore(Store):
 
             def work(session):
                 changed = self.tasks.stage_change(session, task, changes, events)
-                if changed["status"] != task["status"]:
-                    self._task_deadlines(session, changed, deadlines, rules)
+                if changed["status"] != task["status"] or changed["due_on"] != task["due_on"]:
+                    self._task_deadlines(session, changed, deadlines, rules)  # moved with an extension too
                 return changed
             return self.transaction(work)
         return retrying(attempt)

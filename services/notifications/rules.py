@@ -108,6 +108,8 @@ RULES = (
          ("user:owner_id|department_head:department",), ("supervision_task", "task_id")),
     Rule("supervision_task.overdue", "inspections", "supervision_task_overdue", 1,
          ("user:owner_id", "department_head:department"), ("supervision_task", "task_id"), critical=True),
+    Rule("supervision_task.deadline_extended", "inspections", "supervision_task_deadline_extended", 1,
+         ("user:owner_id|department_head:department",), ("supervision_task", "task_id")),
     Rule("supervision_task.very_overdue", "inspections", "supervision_task_very_overdue", 1,
          ("role:chief_procurator",), ("supervision_task", "task_id"), critical=True),
     Rule("finding.overdue", "inspections", "inspection_finding_overdue", 1, ("users:inspector_ids",),
@@ -131,6 +133,8 @@ RULES = (
     Rule("recommendation.replied", "recommendations", "recommendation_replied", 1,
          ("user:drafted_by|department_head:department", "user:criminal_handler_id"),
          ("recommendation", "recommendation_id")),
+    Rule("recommendation.deadline_extended", "recommendations", "recommendation_deadline_extended", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
     # Loops the workflows would leave open (issue 22): whoever must act next hears of it.
     Rule("recommendation.submitted", "recommendations", "recommendation_submitted", 1, ("role:chief_procurator",),
          ("recommendation", "recommendation_id")),

@@ -107,6 +107,10 @@ class NotificationsService(HealthCheck):
         self._remember(event, session)
         self._notify(event, session)
 
+    @consumes("recommendations", "recommendation.deadline_extended")
+    def on_deadline_extended(self, event, session):
+        self._notify(event, session)
+
     @consumes("recommendations", "recommendation.submitted")
     def on_recommendation_submitted(self, event, session):
         self._notify(event, session)
@@ -141,6 +145,10 @@ class NotificationsService(HealthCheck):
 
     @consumes("inspections", "supervision_task.due_soon")
     def on_supervision_task_due_soon(self, event, session):
+        self._notify(event, session)
+
+    @consumes("inspections", "supervision_task.deadline_extended")
+    def on_task_deadline_extended(self, event, session):
         self._notify(event, session)
 
     @consumes("inspections", "supervision_task.very_overdue")

@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 
 from contracts.enums import RECOMMENDATION_STATUSES
+from kit import calendar
 from kit.errors import Conflict, ValidationFailed
 from services.recommendations import policy
 
@@ -28,11 +29,12 @@ ALLOWED_FROM = {
     "follow_up": ("replied", "escalated"),
     "escalate": ("served", "replied", "escalated"),
     "close": ("replied", "escalated"),
+    "extend": ("served", "objected", "escalated"),
 }
 ACTION_LABELS = {"edit": "修改", "disagreement": "登记部门分歧", "joint_meeting": "登记联席会议", "submit": "提请审批",
                  "approve": "批准", "reject": "退回", "serve": "送达", "objection": "登记异议",
                  "resolve_objection": "处理异议", "reply": "登记回复", "follow_up": "登记回访", "escalate": "升级督促",
-                 "close": "结案"}
+                 "close": "结案", "extend": "延长回复期限"}
 
 
 def _label(status):
@@ -172,6 +174,32 @@ def serve(settings, rec, body, today):
                "reply_due_on": due}
     return changes, [("recommendation.served", {**ref(rec, "served"), "served_on": served_on.isoformat(),
                                                 "method": body["method"], "reply_due_on": due})]
+
+
+def extend(settings, rec, body, actor, now):
+    """(changes, events) for the reply deadline extended, with its reason, by an authorised role: to
+    ``until``, or by the kind's ``extension_months`` (the courts: one month) when not given. Later
+    than the current due date; the kind's extension is granted once. The reminders move with it."""
+    ensure_allowed(rec, "extend")
+    current = date.fromisoformat(rec["reply_due_on"])
+    until = body.get("until")
+    if until is None:
+        months = settings.reply_rules[rec["kind"]].get("extension_months")
+        if not months:
+            raise ValidationFailed("该种类检察建议没有法定的延长期限，请写明延长至哪一天",
+                                   fields={"until": ["须写明延长至的日期"]})
+        if any(entry.get("by_rule") for entry in rec.get("extensions") or []):
+            raise Conflict("法定的延长期限已经批准过一次", fields={"until": ["已延长过"]})
+        until = calendar.add_months(current, months)
+    if until <= current:
+        raise ValidationFailed("延长后的期限应晚于现在的回复期限",
+                               fields={"until": [f"应晚于 {current.isoformat()}"]})
+    entry = {"from": current.isoformat(), "to": until.isoformat(), "reason": body["reason"],
+             "by": actor.user_id, "at": now.isoformat(timespec="milliseconds"), "by_rule": body.get("until") is None}
+    return ({"reply_due_on": until.isoformat(), "extensions": [*(rec.get("extensions") or []), entry]},
+            [("recommendation.deadline_extended", {**ref(rec), "previous_due_on": entry["from"],
+                                                   "reply_due_on": entry["to"], "reason": body["reason"],
+                                                   "extended_by": actor.user_id})])
 
 
 def objection(rec, body, today):

@@ -33,6 +33,8 @@ DEFAULT_REPLY_RULES = {
     "social_governance": {"months": 2},
     "other": {"months": 2},
     "procuratorial_opinion": {"months": 2},
+    # The courts answer execution-supervision recommendations within three months, one more on approval.
+    "court_execution": {"months": 3, "extension_months": 1},
 }
 DEFAULT_DUE_SOON_DAYS = (7, 1, 0)  # 0: "due today"
 DEFAULT_VERY_OVERDUE_DAYS = 30
@@ -167,6 +169,15 @@ def ensure_can_work(actor, recommendation):
     ensure_can_view(actor, recommendation)
     if not actor.has_any_role(*CAN_WORK):
         raise Forbidden("当前角色无权办理检察建议")
+
+
+def ensure_can_extend(actor, recommendation):
+    """An extension of the reply deadline is approved by the chief procurator, or by the head of the
+    issuing department (admin too)."""
+    ensure_can_view(actor, recommendation)
+    if not (actor.has_any_role("chief_procurator", "admin") or
+            (actor.has_any_role("department_head") and actor.department == recommendation["department"])):
+        raise Forbidden("只有检察长或本部门负责人可以批准延长回复期限")
 
 
 def ensure_can_approve(actor, recommendation):

@@ -154,6 +154,12 @@ class RecommendationsService(HealthCheck, FollowsCalendar):
     def close(self, actor, recommendation_id, body):
         return self._act(actor, recommendation_id, lambda rec: domain.close(rec, body, actor, clock.today()))
 
+    @command(body=contract.ExtendReply, response=contract.Recommendation)
+    def extend_reply_deadline(self, actor, recommendation_id, body):
+        """The reply deadline extended with its reason (the reminders move with it)."""
+        return self._act(actor, recommendation_id, lambda rec: domain.extend(self.settings, rec, body, actor, clock.now()),
+                         ensure=policy.ensure_can_extend)
+
     # -- statistics --------------------------------------------------------------------------------------
     @query(query=contract.StatsQuery, response=contract.RecommendationStats)
     def recommendation_stats(self, actor, query):

@@ -56,11 +56,12 @@ def fired(db):
 def test_each_threshold_fires_once_with_two_processes(two_services, rabbit_config, service_db):
     db = service_db("inspections")
     today = clock.today()
-    # Tasks due in 3 days: their 7-day reminder is due already (armed late, it says "3 days left").
+    # Tasks due in 3 days whose 1-day reminder is made due now (their 7-day one came before they were
+    # assigned: it is skipped, not said).
     tasks = [call(rabbit_config, INSPECTOR, "create_supervision_task", owner=OWNER, body={
         "title": f"督办{i}", "department": "public_interest", "owner_id": "u-owner",
         "due_on": (today + timedelta(days=3)).isoformat(), "description": "d"})["id"] for i in range(TASKS)]
-    db.deadlines.update_many({"aggregate_id": {"$in": tasks}, "threshold": "due_soon_7d"},
+    db.deadlines.update_many({"aggregate_id": {"$in": tasks}, "threshold": "due_soon_1d"},
                              {"$set": {"due_at": clock.now() - timedelta(minutes=1)}})
     # Follow-ups of replies received four months ago: already a month overdue.
     for i in range(FOLLOW_UPS):
@@ -79,7 +80,7 @@ def test_each_threshold_fires_once_with_two_processes(two_services, rabbit_confi
              message="the follow-ups created")
     follow_ups = [t["_id"] for t in db.supervision_tasks.find({"kind": "follow_up"})]
     # (A follow-up about a month overdue may not be "very overdue" yet: that threshold is not awaited.)
-    due_now = {"$or": [{"aggregate_id": {"$in": tasks}, "threshold": "due_soon_7d"},
+    due_now = {"$or": [{"aggregate_id": {"$in": tasks}, "threshold": {"$in": ["due_soon_7d", "due_soon_1d"]}},
                        {"aggregate_id": {"$in": follow_ups}, "threshold": {"$ne": "very_overdue"}},
                        {"aggregate_id": {"$in": findings}}]}
     wait_for(lambda: db.deadlines.count_documents({**due_now, "status": "pending"}) == 0, timeout=60,

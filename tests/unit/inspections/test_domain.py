@@ -244,3 +244,9 @@ def test_statistics_count_distinct_institutions_and_findings():
     assert result["findings_by_severity"] == {"high": 3}
     assert (result["rectified"], result["verified"], result["open"], result["overdue"]) == (2, 1, 1, 1)
     assert (result["still_present"], result["fixed_on_reinspection"]) == (1, 1)
+
+
+def test_a_reminder_whose_day_came_before_the_task_was_assigned_is_not_said():
+    t = task(due_on=date(2026, 10, 6))  # assigned 1 Oct, due in 5 days: no "7 days left"
+    assert domain.task_reminder(RULES, t, "due_soon_7d", date(2026, 10, 1)) is None
+    assert domain.task_reminder(RULES, t, "due_soon_1d", date(2026, 10, 5))[1]["days_left"] == 1

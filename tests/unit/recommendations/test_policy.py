@@ -20,7 +20,7 @@ DEFAULTS = policy.Settings()
     (date(2026, 3, 15), date(2026, 5, 15)),
     (date(2026, 11, 30), date(2027, 1, 30)),  # across the year
 ])
-@pytest.mark.parametrize("kind", sorted(policy.DEFAULT_REPLY_RULES))
+@pytest.mark.parametrize("kind", sorted(set(policy.DEFAULT_REPLY_RULES) - {"court_execution"}))
 def test_reply_is_due_two_calendar_months_after_service_clamped_to_the_month_end(kind, served_on, due_on):
     assert policy.reply_due_on(DEFAULTS, kind, served_on) == due_on
 
@@ -131,3 +131,11 @@ def test_drafting_needs_a_visible_case():
     assert "case_id" in err.value.fields
     policy.ensure_can_draft(Actor("u-handler", ("prosecutor",), "civil"), case)  # the handler sees it
     policy.ensure_can_draft(CHIEF, case)
+
+
+@pytest.mark.parametrize("served_on,due_on", [
+    (date(2026, 11, 30), date(2027, 2, 28)),   # three months, clamped to the month end across the year
+    (date(2026, 1, 31), date(2026, 4, 30)),
+])
+def test_the_courts_reply_within_three_months(served_on, due_on):
+    assert policy.reply_due_on(DEFAULTS, "court_execution", served_on) == due_on

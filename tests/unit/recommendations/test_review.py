@@ -46,3 +46,46 @@ def test_due_today_and_overdue_fire_only_while_the_opinion_is_a_draft():
     submitted = {**opinion, "status": "pending_approval"}
     assert domain.review_deadline_event(submitted, "overdue", date(2026, 12, 31)) is None
     assert domain.recompute_review(SETTINGS, submitted, WorkingCalendar()) == ({}, [])
+
+
+# -- extending the reply deadline ------------------------------------------------------------------
+from datetime import datetime, timezone  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kit.context import Actor  # noqa: E402
+from kit.errors import Conflict, Forbidden, ValidationFailed  # noqa: E402
+
+CHIEF = Actor("u-chief", ("chief_procurator",), "leadership")
+NOW = datetime(2026, 5, 6, 2, tzinfo=timezone.utc)
+COURT = {**OPINION, "kind": "court_execution", "department": "civil", "status": "served",
+         "served_on": "2026-01-31", "reply_due_on": "2026-04-30", "extensions": []}
+
+
+def test_the_courts_get_one_month_more_once_by_the_rule():
+    changes, [(event_type, payload)] = domain.extend(SETTINGS, COURT, {"reason": "法院申请延期"}, CHIEF, NOW)
+    assert changes["reply_due_on"] == "2026-05-30" and changes["extensions"][0]["from"] == "2026-04-30"
+    assert event_type == "recommendation.deadline_extended" and payload["previous_due_on"] == "2026-04-30"
+    with pytest.raises(Conflict):
+        domain.extend(SETTINGS, {**COURT, **changes}, {"reason": "再次申请"}, CHIEF, NOW)
+
+
+def test_any_kind_may_be_extended_to_a_named_later_day_with_a_reason():
+    rec = {**COURT, "kind": "public_interest"}
+    with pytest.raises(ValidationFailed) as refused:
+        domain.extend(SETTINGS, rec, {"reason": "理由"}, CHIEF, NOW)        # no statutory extension: name the day
+    assert "until" in refused.value.fields
+    with pytest.raises(ValidationFailed):
+        domain.extend(SETTINGS, rec, {"reason": "理由", "until": date(2026, 4, 1)}, CHIEF, NOW)  # not later
+    changes, _ = domain.extend(SETTINGS, rec, {"reason": "理由", "until": date(2026, 6, 1)}, CHIEF, NOW)
+    assert changes["reply_due_on"] == "2026-06-01"
+    with pytest.raises(Conflict):
+        domain.extend(SETTINGS, {**rec, "status": "replied"}, {"reason": "理由", "until": date(2026, 6, 1)}, CHIEF, NOW)
+
+
+def test_only_the_chief_or_the_departments_head_extends():
+    policy.ensure_can_extend(CHIEF, COURT)
+    policy.ensure_can_extend(Actor("u-h", ("department_head",), "civil"), COURT)
+    for actor in (Actor("u-h2", ("department_head",), "criminal"), Actor("u-p", ("prosecutor",), "civil")):
+        with pytest.raises(Forbidden):
+            policy.ensure_can_extend(actor, COURT)
