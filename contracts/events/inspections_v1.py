@@ -64,7 +64,10 @@ class SupervisionTaskCompleted(_TaskRef):
     completed_on = fields.Date(required=True, metadata={"description": "办结日期"})
     on_time = fields.Boolean(required=True, metadata={"description": "是否在期限内办结"})
     evidence_count = fields.Integer(required=True, metadata={"description": "佐证材料份数"})
-    example = {**_TASK, "completed_on": "2026-10-28", "on_time": True, "evidence_count": 2}
+    summary = fields.String(load_default=None, allow_none=True, metadata={"description": "办结情况"})
+    completed_by = fields.String(load_default=None, allow_none=True, metadata={"description": "办结人用户编号"})
+    example = {**_TASK, "completed_on": "2026-10-28", "on_time": True, "evidence_count": 2,
+               "summary": "5 家养老机构均已完成消防整改", "completed_by": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c"}
 
 
 @register("supervision_task.verified", 1)

@@ -149,7 +149,9 @@ class _FollowUp(Schema):
     visited_on = day()
     notes = fields.String()
     rectified_items = fields.Integer()
-    by = fields.String()
+    by = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True, dump_default=None,
+                            metadata={"description": "检务督察回头看督办事项的编号（由其办结写回时）"})
 
 
 class _Escalation(Schema):

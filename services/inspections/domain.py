@@ -100,7 +100,8 @@ def complete(task, data, by, today):
                "completed_on": today.isoformat(), "percent": 100, "completed_by": by}
     on_time = today <= _day(task["due_on"])
     return changes, [("supervision_task.completed", {**task_ref(task), "completed_on": today.isoformat(),
-                                                     "on_time": on_time, "evidence_count": len(data["evidence"])})]
+                                                     "on_time": on_time, "evidence_count": len(data["evidence"]),
+                                                     "summary": data["summary"], "completed_by": by})]
 
 
 def extend_task(task, data, by, now):

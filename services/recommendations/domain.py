@@ -261,6 +261,23 @@ def follow_up(rec, body, actor, today):
                                              "rectified_items_total": total})])
 
 
+def follow_up_task_done(rec, payload):
+    """(changes, events) for the 回头看 task the inspection office ran on this recommendation, done:
+    its result is written on the recommendation's follow-ups, once per task; nothing for a draft or
+    a recommendation not yet answered."""
+    if rec["status"] not in ("replied", "escalated", "closed"):
+        return {}, []
+    if any(entry.get("task_id") == payload["task_id"] for entry in rec.get("follow_ups") or []):
+        return {}, []
+    entry = {"visited_on": payload["completed_on"].isoformat(), "notes": payload.get("summary") or payload["title"],
+             "rectified_items": 0, "by": payload.get("completed_by") or payload.get("owner_id"),
+             "task_id": payload["task_id"]}
+    return ({"follow_ups": [*rec.get("follow_ups", []), entry]},
+            [("recommendation.followed_up", {**ref(rec), "visited_on": entry["visited_on"], "notes": entry["notes"],
+                                             "rectified_items": 0,
+                                             "rectified_items_total": rec.get("rectified_items_total", 0)})])
+
+
 def escalate(rec, body, actor, now):
     ensure_allowed(rec, "escalate")
     entry = {"to": body["to"], "reason": body["reason"], "by": actor.user_id, "at": now}

@@ -212,6 +212,19 @@ class RecommendationsService(HealthCheck, FollowsCalendar):
         self.store.project_case(session, event["payload"], event.get("aggregate_version") or 0,
                                 status=event["payload"]["to_status"])
 
+    @consumes("inspections", "supervision_task.completed")
+    def on_follow_up_task_completed(self, event, session):
+        """The inspection office's 回头看 task of a recommendation is done: its result joins the
+        recommendation's follow-ups (once per task)."""
+        payload = event["payload"]
+        source = payload.get("source") or {}
+        if source.get("kind") != "recommendation":
+            return
+        rec = self.store.find(source.get("id"), session)
+        if rec is None:
+            return
+        self.store.change_within(session, rec, lambda current: domain.follow_up_task_done(current, payload))
+
     @consumes("cases", "case.referral_recorded")
     def on_referral_recorded(self, event, session):
         """The case reached the administrative department: its review of the opinion is due within

@@ -81,6 +81,14 @@ class RecommendationStore(Store):
             return self.transaction(work)
         return retrying(attempt)
 
+    def change_within(self, session, rec, decide):
+        """``decide(rec) -> (changes, events)`` inside a consumer's ``session``, for a change no
+        deadline follows from (a follow-up written back)."""
+        changes, events = decide(rec)
+        if not changes and not events:
+            return rec
+        return self.recommendations.stage_change(session, rec, changes, events)
+
     # -- the referral review --------------------------------------------------------------------------
     def change_review(self, session, rec, decide, deadlines, rule):
         """``decide(rec) -> (changes, events)`` for the review of ``rec``, in the consumer's

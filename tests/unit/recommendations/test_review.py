@@ -89,3 +89,15 @@ def test_only_the_chief_or_the_departments_head_extends():
     for actor in (Actor("u-h2", ("department_head",), "criminal"), Actor("u-p", ("prosecutor",), "civil")):
         with pytest.raises(Forbidden):
             policy.ensure_can_extend(actor, COURT)
+
+
+def test_a_follow_up_task_done_is_written_on_the_recommendation_once():
+    replied = {**COURT, "status": "replied", "follow_ups": [], "rectified_items_total": 3}
+    payload = {"task_id": "t1", "title": "回头看", "completed_on": date(2026, 9, 1), "summary": "整改到位",
+               "completed_by": "u-owner", "owner_id": None}
+    changes, [(event_type, event)] = domain.follow_up_task_done(replied, payload)
+    assert changes["follow_ups"] == [{"visited_on": "2026-09-01", "notes": "整改到位", "rectified_items": 0,
+                                      "by": "u-owner", "task_id": "t1"}]
+    assert event_type == "recommendation.followed_up" and event["rectified_items_total"] == 3
+    assert domain.follow_up_task_done({**replied, **changes}, payload) == ({}, [])
+    assert domain.follow_up_task_done({**replied, "status": "served"}, payload) == ({}, [])
