@@ -21,6 +21,7 @@ NOTIFICATION_TYPES = register("notification_types", {
     "supervision_task.very_overdue": "督办事项严重逾期（提请检察长关注）",
     "supervision_task.deadline_extended": "督办事项已延期",
     "case.referral_due_today": "移送行政处罚今日到期",
+    "case.non_prosecution_proposed": "拟不起诉（行刑反向衔接提前告知）",
     "finding.overdue": "检查问题逾期未整改",
     "recommendation.approved": "检察建议已批准",
     "recommendation.rejected": "检察建议被退回修改",

@@ -100,6 +100,25 @@ class CaseStatusChanged(_CaseRef):
 _SUSPECT_ID = "7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b"
 
 
+@register("case.non_prosecution_proposed", 1)
+class NonProsecutionProposed(_CaseRef):
+    class Meta:
+        title = "拟不起诉（告知行政检察部门）"
+        description = "刑事检察部门对犯罪嫌疑人拟作不起诉、且认为应予行政处罚时发出（决定之前），行政检察部门据此提前介入。"
+
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
+    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
+    proposed_on = fields.String(required=True, metadata={"description": "拟不起诉日期"})
+    reason = fields.String(required=True, metadata={"description": "理由"})
+    administrative_organ = fields.String(required=True, allow_none=True, metadata={"description": "主管行政机关"})
+    notify_department = code(enums.DEPARTMENTS, required=True, metadata={"description": "告知的部门（administrative）"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
+               "suspect_name": "王某", "proposed_on": "2026-09-25", "reason": "犯罪情节轻微",
+               "administrative_organ": "某区公安分局", "notify_department": "administrative"}
+
+
 @register("case.non_prosecution_decided", 1)
 class NonProsecutionDecided(_CaseRef):
     class Meta:

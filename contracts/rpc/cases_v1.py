@@ -208,6 +208,23 @@ class RecordReferral(Schema):
     transferred_on = day(required=True)
 
 
+class ProposeNonProsecution(Schema):
+    """拟不起诉: the criminal department's proposal, before the decision; the administrative department
+    hears of it when an administrative penalty seems warranted (行刑反向衔接 prepared in advance)."""
+    proposed_on = day(required=True, metadata={"description": "拟不起诉的日期（不晚于今天）"})
+    reason = text(1, 2000, required=True, metadata={"description": "拟不起诉的理由"})
+    administrative_penalty_warranted = StrictBoolean(required=True, metadata={"description": "是否认为应予行政处罚"})
+    administrative_organ = line(1, 200, load_default=None, allow_none=True, metadata={"description": "主管行政机关"})
+
+
+class ProposedNonProsecution(Schema):
+    proposed_on = fields.String()
+    reason = fields.String()
+    administrative_penalty_warranted = fields.Boolean()
+    administrative_organ = fields.String(allow_none=True)
+    by = fields.String()
+
+
 class Referral(Schema):
     due_on = day()
     transferred_on = day(allow_none=True)
@@ -242,6 +259,8 @@ class Suspect(Schema):
     decision_reversed = fields.Boolean(dump_default=False)
     referral = fields.Nested(Referral, allow_none=True, dump_default=None)
     administrative_penalty = fields.Nested(AdministrativePenalty, allow_none=True, dump_default=None)
+    proposed_non_prosecution = fields.Nested(ProposedNonProsecution, allow_none=True, dump_default=None,
+                                             metadata={"description": "拟不起诉（决定前）"})
     version = fields.Integer()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")

@@ -80,6 +80,13 @@ class CaseRoutes:
     def edit_suspect(self, request, case_id, suspect_id, body):
         return personal_data_shown(request, self.cases.edit_suspect(case_id=case_id, suspect_id=suspect_id, body=body))
 
+    @route("POST", "/v1/cases/<case_id>/suspects/<suspect_id>/proposed-non-prosecution",
+           body=cases_v1.ProposeNonProsecution, response=cases_v1.Suspect, errors=(409,), tag="cases",
+           summary="登记拟不起诉（决定前；认为应予行政处罚的，同时告知行政检察部门）")
+    def propose_non_prosecution(self, request, case_id, suspect_id, body):
+        return personal_data_shown(request, self.cases.propose_non_prosecution(
+            case_id=case_id, suspect_id=suspect_id, body=body))
+
     @route("POST", "/v1/cases/<case_id>/suspects/<suspect_id>/referral", body=cases_v1.RecordReferral,
            response=cases_v1.Suspect, summary="登记移送行政处罚（承办人）", tag="cases")
     def record_referral(self, request, case_id, suspect_id, body):

@@ -150,6 +150,14 @@ class CasesService(HealthCheck, FollowsCalendar):
         suspect = self.store.change_suspect(case_id, suspect_id, decide, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
+    @command(body=contract.ProposeNonProsecution, response=contract.Suspect)
+    def propose_non_prosecution(self, actor, case_id, suspect_id, body):
+        def decide(case, suspect):
+            policy.ensure_can_edit_content(actor, case)
+            return suspect_rules.propose_non_prosecution(case, suspect, body, actor, clock.today())
+        suspect = self.store.change_suspect(case_id, suspect_id, decide, self.deadlines)
+        return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
+
     @command(body=contract.RecordReferral, response=contract.Suspect)
     def record_referral(self, actor, case_id, suspect_id, body):
         def decide(case, suspect):

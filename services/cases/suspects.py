@@ -13,7 +13,7 @@ from datetime import date, time
 
 from kit import plausible
 from kit.deadlines import DeadlineRule, Threshold
-from kit.errors import ValidationFailed
+from kit.errors import Conflict, ValidationFailed
 from services.cases import domain
 
 REFERRAL_WORKING_DAYS = 3
@@ -125,6 +125,28 @@ def recompute_referral(case, suspect, working_calendar, referral_days=REFERRAL_W
         "department": case["department"], "handler_id": case.get("handler_id"), "suspect_id": suspect["_id"],
         "suspect_name": suspect["name"], "decided_on": decided_on, "previous_due_on": referral["due_on"],
         "referral_due_on": due.on.isoformat(), "referral_due_provisional": due.provisional})]
+
+
+def propose_non_prosecution(case, suspect, data, actor, today):
+    """(changes, events) for 拟不起诉 recorded on a suspect before the decision: once a decision is
+    recorded it is too late (409). When an administrative penalty seems warranted the administrative
+    department hears of it now (``case.non_prosecution_proposed``), before the decision."""
+    if suspect.get("decision"):
+        raise Conflict("该犯罪嫌疑人已有处理决定，不能再登记拟不起诉", fields={"decision": ["已作出决定"]})
+    plausible.ensure_past_or_today(data["proposed_on"], today, "proposed_on")
+    proposal = {"proposed_on": data["proposed_on"].isoformat(), "reason": data["reason"],
+                "administrative_penalty_warranted": data["administrative_penalty_warranted"],
+                "administrative_organ": data.get("administrative_organ"), "by": actor.user_id}
+    if suspect.get("proposed_non_prosecution") == proposal:
+        return {}, []
+    events = []
+    if proposal["administrative_penalty_warranted"]:
+        events.append(("case.non_prosecution_proposed", {
+            "case_id": case["_id"], "case_no": case["case_no"], "title": case["title"],
+            "department": case["department"], "handler_id": case.get("handler_id"), "suspect_id": suspect["_id"],
+            "suspect_name": suspect["name"], "proposed_on": proposal["proposed_on"], "reason": data["reason"],
+            "administrative_organ": proposal["administrative_organ"], "notify_department": "administrative"}))
+    return {"proposed_non_prosecution": proposal}, events
 
 
 def record_referral(case, suspect, transferred_on, today=None):

@@ -75,6 +75,8 @@ RULES = (
     Rule("case.evaluated", "cases", "case_evaluated", 1, ("user:handler_id",), ("case", "case_id")),
     Rule("data_check.finding_opened", "cases", "finding_opened", 1, ("user:owner_id",), ("case", "case_id")),
     # An overdue legal time limit is an escalation: the handler and the department's head, always.
+    Rule("case.non_prosecution_proposed", "cases", "non_prosecution_proposed", 1,
+         ("department_head:notify_department",), ("case", "case_id")),
     Rule("case.referral_due_today", "cases", "referral_due_today", 1, ("user:handler_id|department_head:department",),
          ("case", "case_id")),
     Rule("case.referral_overdue", "cases", "referral_overdue", 1,

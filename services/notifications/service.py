@@ -155,6 +155,10 @@ class NotificationsService(HealthCheck):
     def on_task_very_overdue(self, event, session):
         self._notify(event, session)
 
+    @consumes("cases", "case.non_prosecution_proposed")
+    def on_non_prosecution_proposed(self, event, session):
+        self._notify(event, session)
+
     @consumes("cases", "case.referral_due_today")
     def on_referral_due_today(self, event, session):
         self._notify(event, session)

@@ -31,7 +31,8 @@ def people(boss):
         ("party", "party_group", "leadership"), ("inspector", "inspector", "inspection"),
         ("case_manager", "case_manager", "case_management"), ("head", "department_head", "criminal"),
         ("handler", "prosecutor", "criminal"), ("pi", "prosecutor", "public_interest"),
-        ("civil", "prosecutor", "civil"), ("admin_prosecutor", "prosecutor", "administrative"))}
+        ("civil", "prosecutor", "civil"), ("admin_prosecutor", "prosecutor", "administrative"),
+        ("admin_head", "department_head", "administrative"))}
 
 
 def test_the_chief_procurator_is_told_of_a_recommendation_submitted_for_approval(people):
@@ -124,3 +125,27 @@ def test_the_criminal_handler_hears_of_the_penalty_outcome(people):
         "penalty_outcome": {"decision": "penalized", "decided_on": today, "penalty": "罚款五百元"}}))
     [note] = told(handler, rec["id"], "recommendation.replied")
     assert "罚款五百元" in note["body"]
+
+
+def test_the_administrative_department_hears_of_a_proposed_non_prosecution_before_the_decision(people):
+    handler_user, handler = people["handler"]
+    _, head = people["head"]
+    case = register(head, handler_id=handler_user["id"])
+    today = datetime.now(SHANGHAI).date().isoformat()
+    suspect = _ok(handler.post(f"/v1/cases/{case['id']}/suspects", json={
+        "name": "郑某", "id_number": "110101199003072316", "layer": "peripheral", "charges": ["fraud"]}), 201)
+    path = f"/v1/cases/{case['id']}/suspects/{suspect['id']}/proposed-non-prosecution"
+    bad = handler.post(path, json={"proposed_on": today, "reason": "情节轻微"})
+    assert bad.status_code == 400 and "administrative_penalty_warranted" in bad.json()["error"]["fields"]
+    proposed = _ok(handler.post(path, json={"proposed_on": today, "reason": "犯罪情节轻微",
+                                            "administrative_penalty_warranted": True,
+                                            "administrative_organ": "某区公安分局"}))
+    assert proposed["proposed_non_prosecution"]["reason"] == "犯罪情节轻微" and proposed["decision"] is None
+    [note] = told(people["admin_head"][1], case["id"], "case.non_prosecution_proposed")
+    assert "郑某" in note["body"]
+    assert inbox(people["civil"][1], case["id"], "case.non_prosecution_proposed") == []
+    # Once decided, too late to propose.
+    _ok(handler.patch(f"/v1/cases/{case['id']}/suspects/{suspect['id']}", json={
+        "decision": {"decision": "prosecute", "decided_on": today, "reason": "证据充分"}}))
+    late = handler.post(path, json={"proposed_on": today, "reason": "x", "administrative_penalty_warranted": False})
+    assert late.status_code == 409

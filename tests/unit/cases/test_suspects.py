@@ -146,3 +146,23 @@ def test_the_referral_reminds_on_its_due_day_then_is_overdue_and_neither_once_re
     assert suspects.referral_deadline_event(CASE, suspect, "overdue", date(2026, 10, 11))[0] == "case.referral_overdue"
     recorded = {**suspect, "referral": {**suspect["referral"], "transferred_on": "2026-10-09"}}
     assert suspects.referral_deadline_event(CASE, recorded, "due_today", date(2026, 10, 10)) is None
+
+
+def test_a_proposed_non_prosecution_is_recorded_before_the_decision_and_told_when_a_penalty_is_warranted():
+    from kit.context import Actor
+    from kit.errors import Conflict
+    actor = Actor("u-li", ("prosecutor",), "criminal")
+    suspect, _ = suspects.new_suspect(CASE, {"name": "王某", "id_number": "11010119900307231x", "layer": "peripheral",
+                                            "charges": ["fraud"], "decision": None, "arrested_on": None},
+                                      NOW, TODAY, LIBRARY)
+    body = {"proposed_on": TODAY, "reason": "情节轻微", "administrative_penalty_warranted": True,
+            "administrative_organ": None}
+    changes, [(event_type, payload)] = suspects.propose_non_prosecution(CASE, suspect, body, actor, TODAY)
+    assert changes["proposed_non_prosecution"]["proposed_on"] == "2026-09-30"
+    assert event_type == "case.non_prosecution_proposed" and payload["notify_department"] == "administrative"
+    assert suspects.propose_non_prosecution(CASE, {**suspect, **changes}, body, actor, TODAY) == ({}, [])
+    quiet, events = suspects.propose_non_prosecution(CASE, suspect, {**body, "administrative_penalty_warranted": False},
+                                                     actor, TODAY)
+    assert quiet and events == []
+    with pytest.raises(Conflict):
+        suspects.propose_non_prosecution(CASE, {**suspect, "decision": {"decision": "prosecute"}}, body, actor, TODAY)
