@@ -123,7 +123,7 @@ class JsonWebServer(SafeWebServer):
         self.worker_slots = Semaphore(self.container.max_workers)
         self.reserved_slots = Semaphore(RESERVED_WORKERS)
         config = self.container.config
-        self.worker_wait_seconds = float(config.get("HTTP_WORKER_WAIT_SECONDS", 0.5))
+        self.worker_wait_seconds = float(config.get("HTTP_WORKER_WAIT_SECONDS", 5))
         self.discard_bytes = int(config.get("HTTP_DISCARD_BYTES", 16 * 1024 * 1024))
         self.tokens = auth.TokenIssuer.from_config(config)
         self.rpc = ServerRpc(self.container, self.reply_listener)

@@ -34,6 +34,7 @@ def processes(rabbit_config, mongo_uri, db_prefix, service_db):
            "MONGO_DB_PREFIX": db_prefix, "JWT_SECRET": secrets.token_urlsafe(40),
            "PINGJIAN_DATA_KEYS": f"w1:{Fernet.generate_key().decode()}",
            "RPC_TIMEOUT_SECONDS": str(RPC_TIMEOUT), "GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+           "HTTP_WORKER_WAIT_SECONDS": "0.5",  # the bound under test: a full pool refuses within it
            "SHUTDOWN_SECONDS": "15", "LOG_LEVEL": "INFO"}
     log_dir = tempfile.mkdtemp(prefix="pingjian-wedge-")
     started = {}
