@@ -184,34 +184,29 @@ class ReferralRecorded(Schema):
                "suspect_id": _SUSPECT_ID, "transferred_on": "2026-10-08", "referral_due_on": "2026-10-09"}
 
 
+class _ReferralDeadline(_CaseRef):
+    """A threshold of the referral's deadline: what the handler must still do, and by when."""
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
+    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
+    referral_due_on = fields.Date(required=True, metadata={"description": "移送期限"})
+
+    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
+               "suspect_name": "王某", "referral_due_on": "2026-10-09"}
+
+
 @register("case.referral_due_today", 1)
-class ReferralDueToday(_CaseRef):
+class ReferralDueToday(_ReferralDeadline):
     class Meta:
         title = "移送行政处罚今日到期"
         description = "移送期限当日（0 时，北京时间）仍未登记移送时发出，每人一次。"
 
-    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
-    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
-    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
-    referral_due_on = fields.Date(required=True, metadata={"description": "移送期限"})
-
-    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
-               "suspect_name": "王某", "referral_due_on": "2026-10-09"}
-
 
 @register("case.referral_overdue", 1)
-class ReferralOverdue(_CaseRef):
+class ReferralOverdue(_ReferralDeadline):
     class Meta:
         title = "移送行政处罚逾期"
         description = "决定后 3 个工作日内仍未登记移送时发出，每人一次。"
-
-    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
-    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
-    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
-    referral_due_on = fields.Date(required=True, metadata={"description": "移送期限"})
-
-    example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
-               "suspect_name": "王某", "referral_due_on": "2026-10-09"}
 
 
 _SCORES = {"fact_finding": 92, "application_of_law": 88, "procedure": 95, "documents": 90}

@@ -15,6 +15,15 @@ def _decodable_cursor(value):
         raise ValidationError(exc.fields["cursor"]) from None
 
 
+class DeadlineExtension(Schema):
+    """One extension of a deadline, as kept on its record: from which day to which, why, by whom, when."""
+    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "原期限"})
+    to = fields.String(metadata={"description": "延长后的期限"})
+    reason = fields.String(metadata={"description": "延长理由"})
+    by = fields.String(metadata={"description": "批准人用户编号"})
+    at = fields.String(metadata={"description": "批准时间（UTC）"})
+
+
 class PageQuery(Schema):
     # A page larger than the maximum is not an error: the client gets the maximum and a next_cursor.
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, error="应不小于 {min}"))

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, text  # noqa: F401
-from contracts.rpc.common import FromWireName, PageQuery
+from contracts.rpc.common import DeadlineExtension, FromWireName, PageQuery
 
 MAX_EVIDENCE = 50
 _EVIDENCE_KEYS = ("name", "url", "file_id", "description")
@@ -88,14 +88,6 @@ class ExtendTask(Schema):
     reason = text(1, 2000, required=True, metadata={"description": "延期理由"})
 
 
-class TaskExtension(Schema):
-    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "原办结期限"})
-    to = fields.String(metadata={"description": "延长后的办结期限"})
-    reason = fields.String(metadata={"description": "延期理由"})
-    by = fields.String(metadata={"description": "批准人用户编号"})
-    at = fields.String(metadata={"description": "批准时间（UTC）"})
-
-
 class VerifyTask(Schema):
     outcome = code(enums.TASK_VERIFY_OUTCOMES, required=True)
     comment = text(0, 2000, load_default="")
@@ -136,7 +128,7 @@ class SupervisionTask(Schema):
     evidence = fields.List(Evidence())
     completed_on = day(allow_none=True)
     reviews = fields.List(fields.Nested(Review))
-    extensions = fields.List(fields.Nested(TaskExtension), dump_default=list, metadata={"description": "延期记录"})
+    extensions = fields.List(fields.Nested(DeadlineExtension), dump_default=list, metadata={"description": "延期记录"})
     # Computed when read (kit.clock today, Asia/Shanghai): open or in progress past due_on.
     overdue = fields.Boolean()
     days_overdue = fields.Integer()

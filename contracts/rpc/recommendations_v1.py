@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from contracts import enums
 from contracts.fields import StrictBoolean, code, count, day, line, text
-from contracts.rpc.common import DayRange, PageQuery
+from contracts.rpc.common import DayRange, DeadlineExtension, PageQuery
 
 MAX_ITEMS = 50
 MAX_URGENT_DAYS = 60  # an urgent deadline is shorter than the ordinary two months
@@ -174,14 +174,6 @@ class ExtendReply(Schema):
     until = day(load_default=None, metadata={"description": "延长至（不填则按该种类的法定延长期限）"})
 
 
-class ReplyExtension(Schema):
-    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "原回复期限"})
-    to = fields.String(metadata={"description": "延长后的回复期限"})
-    reason = fields.String(metadata={"description": "延长理由"})
-    by = fields.String(metadata={"description": "批准人用户编号"})
-    at = fields.String(metadata={"description": "批准时间（UTC）"})
-
-
 class ReferralReview(Schema):
     referred_on = day(metadata={"description": "案件移送行政检察部门的日期"})
     due_on = day(metadata={"description": "审查期限（移送后第 10 个工作日）"})
@@ -223,7 +215,7 @@ class Recommendation(Schema):
     joint_meeting = fields.Nested(JointMeeting, allow_none=True, dump_default=None)
     # 行刑反向衔接: the administrative department's review once the case reached it (10 working days).
     review = fields.Nested(ReferralReview, allow_none=True, dump_default=None)
-    extensions = fields.List(fields.Nested(ReplyExtension), dump_default=list, metadata={"description": "回复期限的延长记录"})
+    extensions = fields.List(fields.Nested(DeadlineExtension), dump_default=list, metadata={"description": "回复期限的延长记录"})
     version = fields.Integer()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")
