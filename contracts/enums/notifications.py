@@ -37,6 +37,7 @@ NOTIFICATION_TYPES = register("notification_types", {
     "interference_record.filed": "过问干预案件记录",
     "recommendation.review_due_today": "反向衔接审查今日到期",
     "recommendation.review_overdue": "反向衔接审查逾期",
+    "recommendation.review_due_moved": "反向衔接审查期限按工作日历重新计算",
 }, title="通知类型")
 
 NOTIFICATION_CHANNELS = register("notification_channels", {

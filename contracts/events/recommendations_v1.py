@@ -255,3 +255,17 @@ class DeadlineExtended(_RecommendationRef):
 
     example = {**_REF, "kind": "court_execution", "target_unit": "某区人民法院", "previous_due_on": "2026-04-30",
                "reply_due_on": "2026-05-30", "reason": "法院申请延期一个月", "extended_by": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c"}
+
+
+@register("recommendation.review_due_moved", 1)
+class ReviewDueMoved(_Review):
+    class Meta:
+        title = "反向衔接审查期限已按工作日历重新计算"
+        description = "管理员录入某年放假安排后，按仅周末休息暂定的审查期限重新计算、且日期改变时发出；提醒随之改期。"
+
+    previous_due_on = fields.Date(required=True, metadata={"description": "原审查期限"})
+    review_due_provisional = fields.Boolean(required=True, metadata={"description": "新期限是否仍为暂定"})
+
+    example = {**_REF, "kind": "procuratorial_opinion", "department": "administrative", "status": "draft",
+               "drafted_by": None, "suspect_id": "7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b", "referred_on": "2026-12-31",
+               "previous_due_on": "2027-01-14", "review_due_on": "2027-01-15", "review_due_provisional": False}

@@ -149,6 +149,8 @@ RULES = (
     # opinion is drafted automatically); overdue is an escalation that cannot be switched off.
     Rule("recommendation.review_due_today", "recommendations", "recommendation_review_due_today", 1,
          ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
+    Rule("recommendation.review_due_moved", "recommendations", "recommendation_review_due_moved", 1,
+         ("user:drafted_by|department_head:department",), ("recommendation", "recommendation_id")),
     Rule("recommendation.review_overdue", "recommendations", "recommendation_review_overdue", 1,
          ("user:drafted_by", "department_head:department"), ("recommendation", "recommendation_id"), critical=True),
 )

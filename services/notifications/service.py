@@ -204,6 +204,10 @@ class NotificationsService(HealthCheck):
     def on_review_due_today(self, event, session):
         self._notify(event, session)
 
+    @consumes("recommendations", "recommendation.review_due_moved")
+    def on_review_due_moved(self, event, session):
+        self._notify(event, session)
+
     @consumes("recommendations", "recommendation.review_overdue")
     def on_review_overdue(self, event, session):
         self._notify(event, session)

@@ -342,12 +342,17 @@ def start_review(settings, rec, transferred_on, working_calendar):
 
 
 def recompute_review(settings, rec, working_calendar):
-    """(changes, events) for a pending review's due date computed again over ``working_calendar``."""
+    """(changes, events) for a pending review's due date computed again over ``working_calendar``;
+    a date that moved is announced (``recommendation.review_due_moved``: its department is told)."""
     review = review_pending(rec)
     if not review:
         return {}, []
     changes, _ = start_review(settings, rec, date.fromisoformat(review["referred_on"]), working_calendar)
-    return changes, []
+    if not changes or changes["review"]["due_on"] == review["due_on"]:
+        return changes, []
+    return changes, [("recommendation.review_due_moved", {
+        **ref(rec), "referred_on": review["referred_on"], "previous_due_on": review["due_on"],
+        "review_due_on": changes["review"]["due_on"], "review_due_provisional": changes["review"]["provisional"]})]
 
 
 def review_deadline_event(rec, threshold, today):

@@ -141,6 +141,9 @@ def test_a_referral_due_in_an_unknown_year_is_provisional_until_the_year_is_load
     wait_for(lambda: (_review_of(admin, case["id"], second["id"]) or {}).get("due_on") == "2027-01-15",
              timeout=30, message="the review recomputed")
     assert _review_of(admin, case["id"], second["id"])["provisional"] is False
+    wait_for(lambda: ahead.db("recommendations").outbox.count_documents(
+        {"type": "recommendation.review_due_moved", "envelope.payload.suspect_id": second["id"]}) == 1,
+        timeout=30, message="the review's move announced")
 
     # Loaded again, the same schedule: no new version, no event, nothing moves, nobody is told again.
     again = _ok(admin.put("/v1/calendar/2027", json={"holidays": list(reversed(SCHEDULE_2027["holidays"])),

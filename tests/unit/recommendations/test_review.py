@@ -31,8 +31,9 @@ def test_over_an_unknown_year_it_is_provisional_and_recomputed_once_loaded():
     assert changes["review"] == {"referred_on": "2026-12-31", "due_on": "2027-01-14", "provisional": True}
     loaded = WorkingCalendar({2027: Schedule(2027, frozenset({date(2027, 1, 1)}), frozenset())})
     opinion = {**OPINION, **changes}
-    moved, _ = domain.recompute_review(SETTINGS, opinion, loaded)
+    moved, [(event_type, payload)] = domain.recompute_review(SETTINGS, opinion, loaded)
     assert moved["review"] == {"referred_on": "2026-12-31", "due_on": "2027-01-15", "provisional": False}
+    assert event_type == "recommendation.review_due_moved" and payload["previous_due_on"] == "2027-01-14"
     assert domain.recompute_review(SETTINGS, {**opinion, **moved}, loaded) == ({}, [])
 
 
