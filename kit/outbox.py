@@ -115,7 +115,8 @@ class OutboxWriter:
 class Relay:
     """Publishes pending outbox records; one instance per service process."""
 
-    def __init__(self, db, amqp_uri, exchange, *, lease_seconds=10.0, poll_seconds=0.5, batch_size=200):
+    def __init__(self, db, amqp_uri, exchange, *, lease_seconds=10.0, poll_seconds=0.5, batch_size=200,
+                 startup_grace_seconds=0.0):
         self.db = db
         self.amqp_uri = amqp_uri
         self.exchange = exchange
@@ -130,6 +131,12 @@ class Relay:
         self._returned = []
         self._lease_until = None
         self._unroutable_types = set()
+        # While a platform starts, its services bind their queues one after another: an event
+        # published in that window may find no queue yet and would be dropped by the broker. For
+        # this long after the relay starts, an unroutable record stays pending (the batch stops at
+        # it, so order holds) and is published again at the next poll; after it, as before.
+        self.startup_grace = startup_grace_seconds
+        self._started = time.monotonic()
         self.retention = None  # a kit.retention.Purge of sent records, run by the leader only
 
     # -- control -------------------------------------------------------
@@ -145,6 +152,7 @@ class Relay:
         self.nudge()
 
     def run(self):
+        self._started = time.monotonic()
         backoff = 0.2
         while self._running:
             try:
@@ -217,7 +225,11 @@ class Relay:
                                 len(routed) + len(unroutable), len(records))
                     break
                 try:
-                    (routed if self._publish(record["envelope"]) else unroutable).append(record)
+                    was_routed = self._publish(record["envelope"])
+                    if not was_routed and time.monotonic() - self._started < self.startup_grace:
+                        log.info("event %s found no queue while the platform starts: kept pending", record["type"])
+                        break
+                    (routed if was_routed else unroutable).append(record)
                 except Exception as exc:
                     self.db[OUTBOX].update_one({"_id": record["_id"]},
                                                {"$inc": {"attempts": 1}, "$set": {"last_error": repr(exc)[:500]}})

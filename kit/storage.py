@@ -61,7 +61,8 @@ class Storage(DependencyProvider):
             self.db, config.get("RELAY_AMQP_URI") or config["AMQP_URI"],
             get_event_exchange(self.container.service_name, config),
             lease_seconds=float(config.get("OUTBOX_LEASE_SECONDS", 10)),
-            poll_seconds=float(config.get("OUTBOX_POLL_SECONDS", 0.5)))
+            poll_seconds=float(config.get("OUTBOX_POLL_SECONDS", 0.5)),
+            startup_grace_seconds=float(config.get("OUTBOX_STARTUP_GRACE_SECONDS", 30)))
         self.relay.retention = Purge.from_config(self.db[OUTBOX], "sent_at", config, "OUTBOX_RETENTION_DAYS", 7,
                                                  only={"status": SENT})
         self._writers = {}

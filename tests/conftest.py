@@ -50,6 +50,8 @@ def service_config(rabbit_config, mongo_uri, db_prefix):
         "OUTBOX_LEASE_SECONDS": 2,
         "EVENT_RETRY_DELAY_MS": 200,
         "EVENT_MAX_ATTEMPTS": 3,
+        # One service alone: its events' consumers are not running, so nothing is held back for them.
+        "OUTBOX_STARTUP_GRACE_SECONDS": 0,
     }
 
 

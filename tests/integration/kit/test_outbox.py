@@ -71,6 +71,20 @@ def test_an_event_no_queue_subscribes_to_is_flagged_unroutable(db, write_events,
     assert db[OUTBOX].find_one()["routed"] is False
 
 
+def test_while_the_platform_starts_an_event_waits_for_its_queue_instead_of_being_dropped(db, write_events,
+                                                                                       rabbit_config):
+    write_events("a", "b")
+    relay = Relay(db, rabbit_config["AMQP_URI"], get_event_exchange("relaytest", {}), lease_seconds=2,
+                  poll_seconds=0.05, startup_grace_seconds=60)
+    assert relay._hold_lease()
+    assert relay.publish_pending() == 0  # no queue yet: kept pending, and the one after it too (order)
+    assert {r["status"] for r in db[OUTBOX].find()} == {"pending"}
+    tap = Tap(rabbit_config["AMQP_URI"], "relaytest")  # a consumer binds its queue
+    assert relay.publish_pending() == 2
+    assert [m.payload["aggregate_id"] for m in tap.drain()] == ["a", "b"]
+    assert all(r["routed"] for r in db[OUTBOX].find())
+
+
 def test_broker_outage_keeps_events_pending_until_it_returns(db, write_events, rabbit_config):
     tap = Tap(rabbit_config["AMQP_URI"], "relaytest")
     write_events("a", "b")
