@@ -64,9 +64,27 @@ class Objection(Schema):
     content = text(1, 4000, required=True)
 
 
+class AmendedText(Schema):
+    """What an objection amended changes in the recommendation (at least one field)."""
+    title = line(1, 200)
+    problems = _items()
+    proposals = _items()
+
+
 class ResolveObjection(Schema):
+    """upheld: the reply is awaited by the same date; withdrawn: it ends; amended: the ``amended``
+    text goes to the chief procurator for approval again and is served again, with its own reply
+    deadline."""
     outcome = code(enums.OBJECTION_OUTCOMES, required=True)
     note = text(0, 2000, load_default="")
+    amended = fields.Nested(AmendedText, load_default=None, metadata={"description": "修改后的建议（outcome 为 amended 时必填）"})
+
+    @validates_schema
+    def _amended_text(self, data, **kwargs):
+        if data.get("outcome") == "amended" and not data.get("amended"):
+            raise ValidationError("修改建议须写明修改后的内容（标题、问题或建议）", "amended")
+        if data.get("outcome") != "amended" and data.get("amended"):
+            raise ValidationError("只有修改建议才附修改后的内容", "amended")
 
 
 class PenaltyOutcome(Schema):
@@ -216,6 +234,8 @@ class Recommendation(Schema):
     # 行刑反向衔接: the administrative department's review once the case reached it (10 working days).
     review = fields.Nested(ReferralReview, allow_none=True, dump_default=None)
     extensions = fields.List(fields.Nested(DeadlineExtension), dump_default=list, metadata={"description": "回复期限的延长记录"})
+    amendments = fields.List(fields.Dict(), dump_default=list,
+                             metadata={"description": "因异议修改前的文本及其送达日期、回复期限（每次修改一项）"})
     version = fields.Integer()
     created_at = fields.DateTime(format="iso")
     updated_at = fields.DateTime(format="iso")

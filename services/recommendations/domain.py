@@ -214,14 +214,26 @@ def objection(rec, body, today):
 
 
 def resolve_objection(rec, body):
-    """upheld / amended: the recommendation stands (as amended) and its reply is awaited again, by
-    the same due date; withdrawn: it ends here."""
+    """upheld: the recommendation stands and its reply is awaited again, by the same due date;
+    withdrawn: it ends here; amended: the amended text goes to the chief procurator for approval
+    again (pending_approval, the chief is told as for any submission) and is served again, with a
+    reply deadline of its own; the text as first served is kept in ``amendments``."""
     ensure_allowed(rec, "resolve_objection")
     objections = [dict(o) for o in rec.get("objections", [])]
     objections[-1].update(outcome=body["outcome"], note=body.get("note") or None)
-    status = "withdrawn" if body["outcome"] == "withdrawn" else "served"
-    return ({"status": status, "objections": objections},
-            [("recommendation.objection_resolved", {**ref(rec, status), "outcome": body["outcome"]})])
+    if body["outcome"] != "amended":
+        status = "withdrawn" if body["outcome"] == "withdrawn" else "served"
+        return ({"status": status, "objections": objections},
+                [("recommendation.objection_resolved", {**ref(rec, status), "outcome": body["outcome"]})])
+    text = {key: value for key, value in body["amended"].items() if value is not None}
+    before = {"title": rec["title"], "problems": rec["problems"], "proposals": rec["proposals"],
+              "served_on": rec.get("served_on"), "reply_due_on": rec.get("reply_due_on")}
+    changes = {"status": "pending_approval", "objections": objections, **text,
+               "amendments": [*(rec.get("amendments") or []), before],
+               "served_on": None, "service_method": None, "reply_due_on": None, "approved_by": None}
+    after = {**rec, **changes}
+    return changes, [("recommendation.objection_resolved", {**ref(after, "pending_approval"), "outcome": "amended"}),
+                     ("recommendation.submitted", ref(after, "pending_approval"))]
 
 
 def reply(rec, body, today):

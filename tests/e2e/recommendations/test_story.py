@@ -83,16 +83,24 @@ def test_rejection_keeps_the_comment_and_the_draft_is_resubmitted(pi_prosecutor,
     assert approved["status"] == "approved" and approved["rejections"][0]["comment"] == "请补充整改期限"
 
 
-@pytest.mark.parametrize("outcome,status", [("amended", "served"), ("withdrawn", "withdrawn")])
+@pytest.mark.parametrize("outcome,status", [("amended", "pending_approval"), ("withdrawn", "withdrawn")])
 def test_an_objection_amended_or_withdrawn(pi_prosecutor, chief, pi_case, outcome, status):
     rec = to_served(pi_prosecutor, chief, pi_case["id"], today() - timedelta(days=5))
     objected = act(pi_prosecutor, rec["id"], "objection", {"received_on": today().isoformat(),
                                                             "content": "部分问题已于送达前整改"})
     assert objected["status"] == "objected"
-    resolved = act(pi_prosecutor, rec["id"], "resolve-objection", {"outcome": outcome})
+    if outcome == "amended":
+        missing = pi_prosecutor.post(f"/v1/recommendations/{rec['id']}/resolve-objection", json={"outcome": outcome})
+        assert missing.status_code == 400 and "amended" in missing.json()["error"]["fields"]
+    body = {"outcome": outcome, **({"amended": {"proposals": ["删除已整改的第一项建议"]}} if outcome == "amended" else {})}
+    resolved = act(pi_prosecutor, rec["id"], "resolve-objection", body)
     assert resolved["status"] == status and resolved["objections"][0]["outcome"] == outcome
-    if outcome == "amended":  # the reply is awaited again, by the same date
-        assert resolved["reply_due_on"] == rec["reply_due_on"]
+    if outcome == "amended":  # approved again, served again, with a reply deadline of its own
+        assert resolved["proposals"] == ["删除已整改的第一项建议"] and resolved["reply_due_on"] is None
+        assert resolved["amendments"][0]["reply_due_on"] == rec["reply_due_on"]
+        act(chief, rec["id"], "approve")
+        again = act(pi_prosecutor, rec["id"], "serve", {"served_on": today().isoformat(), "method": "written"})
+        assert again["reply_due_on"] == calendar.add_months(today(), 2).isoformat()
         assert act(pi_prosecutor, rec["id"], "reply", {"received_on": today().isoformat(), "adoption": "adopted",
                                                         "content": "按修改后的建议整改"})["status"] == "replied"
     else:

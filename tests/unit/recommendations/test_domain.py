@@ -92,7 +92,21 @@ def test_rejection_returns_to_draft_and_keeps_the_comment():
     assert rec["status"] == "pending_approval"
 
 
-@pytest.mark.parametrize("outcome,status", [("upheld", "served"), ("amended", "served"), ("withdrawn", "withdrawn")])
+def test_an_objection_amended_goes_to_approval_again_and_is_served_again():
+    rec, _ = served()
+    first_due = rec["reply_due_on"]
+    rec, _ = apply(rec, domain.objection(rec, {"received_on": date(2026, 10, 8), "content": "不属实"}, TODAY))
+    rec, events = apply(rec, domain.resolve_objection(rec, {"outcome": "amended", "amended": {
+        "proposals": ["修改后的建议"]}}))
+    assert rec["status"] == "pending_approval" and rec["proposals"] == ["修改后的建议"]
+    assert rec["reply_due_on"] is None and not domain.awaiting_reply(rec)
+    assert rec["amendments"][0]["reply_due_on"] == first_due and rec["amendments"][0]["proposals"] != ["修改后的建议"]
+    assert [event[0] for event in events] == ["recommendation.objection_resolved", "recommendation.submitted"]
+    rec, _ = apply(rec, domain.approve(rec, PROSECUTOR))
+    assert rec["status"] == "approved"
+
+
+@pytest.mark.parametrize("outcome,status", [("upheld", "served"), ("withdrawn", "withdrawn")])
 def test_an_objection_is_resolved(outcome, status):
     rec, _ = served()
     rec, _ = apply(rec, domain.objection(rec, {"received_on": date(2026, 10, 8), "content": "不属实"}, TODAY))
