@@ -5,6 +5,7 @@ types not), and bad input is a 4xx naming the field with nothing written."""
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ import contracts.events  # noqa: F401  (registers the payload schemas build_even
 from contracts.envelope import build_event
 from tests.e2e.notifications.conftest import SECRET, hooks, inbox, mails, make_user, register
 from tests.support.amqp import publish_event
+from tests.support.duplicates import wait_until_ignored_in_log
 from tests.support.waiting import wait_for
 from tests.support.webhook_receiver import WebhookReceiver
 
@@ -113,7 +115,8 @@ def test_duplicate_event_deliveries_add_no_notification_on_any_channel(platform,
     event_id = record["envelope"]["event_id"]
     processed = platform.db("notifications").inbox_processed
     wait_for(lambda: processed.count_documents({"event_id": event_id}) == 1, message="processed once")
-    time.sleep(2)  # the duplicates have been consumed (and ignored) by now; poll cycles of the sender too
+    # Each of the three was consumed and ignored (the service says so per delivery), not merely given time.
+    wait_until_ignored_in_log(Path(platform.log_dir, "notifications.log"), event_id, 3)
     assert len(inbox(pros, case["id"], "case.assigned")) == 1
     assert len(mails(smtp, pros_user["email"], case["case_no"])) == 1
     assert len(hooks(receiver, "case.assigned", case["id"])) == 1
