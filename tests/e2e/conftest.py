@@ -54,8 +54,9 @@ class Stack:
 
 
 @contextmanager
-def local_stack(request, with_relay_proxy=True, **extra_env):
-    """A whole platform as processes on a vhost and database prefix of its own."""
+def local_stack(request, with_relay_proxy=True, services=None, **extra_env):
+    """A whole platform as processes on a vhost and database prefix of its own; ``services``: only
+    these services (and their databases) besides the gateway, for a test that needs no more."""
     mongo_uri = request.getfixturevalue("mongo_uri")
     rabbit_manager = request.getfixturevalue("rabbit_manager")
     vhost = f"pingjian_e2e_{uuid.uuid4().hex[:8]}"
@@ -80,11 +81,12 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
     platform = databases = None
     try:
         # As make run starts it: one SecantusDB process per service database (in memory here).
-        databases = ServiceDatabases(":memory:", log_dir)
+        databases = ServiceDatabases(":memory:", log_dir, services=services)
         databases.start()
         for service, extra in databases.overrides().items():
             overrides[service] = {**overrides.get(service, {}), **extra}
-        platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
+        platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides,
+                                 services=services).start()
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
                     log_dir, env["JWT_SECRET"], dict(databases.uris))
     finally:

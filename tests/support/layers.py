@@ -2,7 +2,8 @@
 breaks, and in CI nothing skips.
 
 - Order: unit, then integration, then e2e (pytest's own order is by path, which ran e2e first:
-  a broken rule showed after some fifteen minutes). Within a layer the order is pytest's.
+  a broken rule showed after some fifteen minutes). Within a layer the order is pytest's, except
+  that tests marked ``runs_last`` run after the others of their layer.
 - A layer with a failure (or an error) is the last one run: the next layer's tests are not started
   and the session ends with pytest's usual summary line and exit status 1 ("Interrupted: ...").
 - In CI (``CI=true``, or 1 / yes) a skipped test is a failure, named as a skip in CI, so a CI image
@@ -33,7 +34,9 @@ def layer_name(index):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    items.sort(key=layer_of)  # stable: within a layer pytest's order (and its fixture scopes) stays
+    # Stable: within a layer pytest's order (and its fixture scopes) stays, but a test marked
+    # ``runs_last`` goes after the rest of its layer (it litters the platform the others share).
+    items.sort(key=lambda item: (layer_of(item), item.get_closest_marker("runs_last") is not None))
 
 
 @pytest.hookimpl(wrapper=True)

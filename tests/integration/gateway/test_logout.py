@@ -4,10 +4,13 @@ import os
 import secrets
 import tempfile
 
+import pytest
 import requests
 
 from ops.launcher import ROOT, Process, free_port, service_command, wait_until
 from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
 
 ADMIN, PASSWORD = "admin", "logout-test-password"
 

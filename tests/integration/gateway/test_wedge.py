@@ -25,6 +25,8 @@ from tests.support.accounts import seed_account, token_for
 from tests.support.amqp import ready_count
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
+
 RPC_TIMEOUT = 2
 
 

@@ -18,6 +18,8 @@ from tests.support.amqp import publish_event
 from tests.support.upstream import recommendation_replied
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
+
 INSPECTOR = {"user_id": "u-insp", "roles": ["inspector"], "department": "inspection"}
 OWNER = {"user_id": "u-owner", "roles": ["prosecutor"], "department": "public_interest"}
 TASKS, FOLLOW_UPS, FINDINGS = 8, 8, 8

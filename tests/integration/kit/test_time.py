@@ -17,6 +17,8 @@ from kit import clock
 from ops.launcher import BIN, ROOT, Process, service_command, wait_until
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
+
 THRESHOLDS = ("soon", "today", "late")
 LEASE = 3
 

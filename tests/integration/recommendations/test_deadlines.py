@@ -16,6 +16,8 @@ from kit import calendar, clock
 from ops.launcher import BIN, ROOT, Process, service_command, wait_until
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
+
 PROSECUTOR = {"user_id": "u-pi", "roles": ["prosecutor"], "department": "public_interest"}
 CHIEF = {"user_id": "u-chief", "roles": ["chief_procurator"], "department": "leadership"}
 DEADLINE_EVENTS = ("recommendation.due_soon", "recommendation.overdue", "recommendation.very_overdue")

@@ -25,13 +25,16 @@ def run_suite(tmp_path, files, ci=None):
 
 
 def test_the_layers_run_unit_then_integration_then_e2e(tmp_path):
-    result = run_suite(tmp_path, {"tests/e2e/test_c.py": "def test_c():\n    pass\n",
+    result = run_suite(tmp_path, {"tests/e2e/test_c.py": "import pytest\n\n@pytest.mark.runs_last\n"
+                                                         "def test_c_last():\n    pass\n\n"
+                                                         "def test_c():\n    pass\n",
+                                  "tests/e2e/test_d.py": "def test_d():\n    pass\n",
                                   "tests/integration/test_b.py": "def test_b():\n    pass\n",
                                   "tests/unit/test_a.py": "def test_a():\n    pass\n"})
     assert result.returncode == 0, result.stdout + result.stderr
     order = [line.split("::")[1].split()[0] for line in result.stdout.splitlines() if "::test_" in line]
-    assert order == ["test_a", "test_b", "test_c"]
-    assert result.stdout.rstrip().splitlines()[-1].startswith("=") and "3 passed" in result.stdout
+    assert order == ["test_a", "test_b", "test_c", "test_d", "test_c_last"]
+    assert result.stdout.rstrip().splitlines()[-1].startswith("=") and "5 passed" in result.stdout
 
 
 def test_a_broken_layer_is_the_last_run_and_the_run_fails_with_a_summary(tmp_path):
@@ -74,3 +77,16 @@ def test_in_ci_a_module_skipped_whole_is_an_error(tmp_path):
     assert "1 error" in in_ci.stdout.rstrip().splitlines()[-1] and "skipped in CI" in in_ci.stdout, in_ci.stdout
     outside = run_suite(tmp_path, files)
     assert "1 skipped" in outside.stdout.rstrip().splitlines()[-1], outside.stdout + outside.stderr
+
+
+# What starts a process of its own in a test module: a service, a database, a CLI, a broker node.
+STARTS_PROCESSES = ("subprocess", "Process(", "start_secantus", "LocalPlatform", "ensure_broker", "local_stack")
+
+
+def test_every_integration_module_that_starts_processes_is_marked_so_make_test_fast_leaves_it_out():
+    unmarked = []
+    for path in sorted((ROOT / "tests" / "integration").rglob("test_*.py")):
+        text = path.read_text(encoding="utf-8")
+        if any(word in text for word in STARTS_PROCESSES) and "pytest.mark.processes" not in text:
+            unmarked.append(str(path.relative_to(ROOT)))
+    assert unmarked == [], f"starts processes but has no `pytestmark = pytest.mark.processes`: {unmarked}"
