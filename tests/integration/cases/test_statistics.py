@@ -75,11 +75,13 @@ def test_totals_stay_exact_while_a_fold_runs_beside_the_reads(store):
     read_since_batch = threading.Event()
 
     def fold():
-        # After each batch the fold waits for a read that began after it: the reads cannot all fall
-        # before or after the fold (a fold that finished before the first read proved nothing).
+        # After every fourth batch the fold waits for a read that began after it: the reads cannot all
+        # fall before or after the fold (a fold that finished before the first read proved nothing).
         try:
             while store.fold_counters(batch=7):
                 batches.append(store.db[DELTAS].count_documents({}))
+                if len(batches) % 4:
+                    continue
                 read_since_batch.clear()
                 if not read_since_batch.wait(10):
                     raise TimeoutError("no read after a fold batch within 10 s")
@@ -96,8 +98,8 @@ def test_totals_stay_exact_while_a_fold_runs_beside_the_reads(store):
     folder.join()
     readings.append(store.statistics("0001-01-01", "9999-12-31", None)["cases"])
     assert not errors
-    # The fold went through every delta in batches, with reads between all of them (and beside them).
-    assert len(batches) >= expected // 7 and batches[-1] == 0 and len(readings) > len(batches)
+    # The fold went through every delta in batches, with reads between them (and beside them).
+    assert len(batches) >= expected // 7 and batches[-1] == 0 and len(readings) > len(batches) // 4
     assert set(readings) == {expected}, sorted(set(readings))
 
 
