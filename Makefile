@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever a requirements file changes, so `make` reinstalls.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test bench bench-recommendations up down smoke clean
+.PHONY: install run test test-fast bench bench-recommendations up down smoke clean
 
 install: $(STAMP)
 
@@ -23,11 +23,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: install
 	$(BIN)/python -m ops.run_local
 
-## test: unit, integration and e2e tests against real RabbitMQ and SecantusDB
+## test: unit, then integration, then e2e tests against real RabbitMQ and SecantusDB, in one pytest
+## run that stops after the first layer that fails (tests/support/layers.py); CI=true: a skip fails
 test: install
 	@# nameko's test fixtures create a vhost per test through the management API.
 	@-command -v rabbitmq-plugins >/dev/null && rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1
 	$(BIN)/python -m pytest
+
+## test-fast: the edit loop: unit tests and the integration tests that start no processes of their own
+test-fast: install
+	@-command -v rabbitmq-plugins >/dev/null && rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1
+	$(BIN)/python -m pytest tests/unit tests/integration -m "not processes" --durations=10
 
 ## bench: throughput/latency as ratios to the raw broker and nameko limits (docs/performance.md)
 bench: install

@@ -31,6 +31,8 @@ SERVICES = {
     "exports": "services.exports.service:ExportsService",
 }
 GATEWAY = "gateway.service:GatewayService"
+# A health check that has not answered by then is given up and asked again (kit.healthcheck waits 5 s).
+HEALTHCHECK_BOUND_SECONDS = 15
 
 
 def service_command(target):
@@ -165,21 +167,31 @@ def stop_together(processes, timeout=10):
             proc.popen.wait()
 
 
-def start_secantus(storage_path, port, log_dir, name="secantusdb", cache_size=None):
-    """SecantusDB (MongoDB wire protocol) as its own process; GPL, so never imported.
-    ``cache_size`` (e.g. "2G"): its WiredTiger cache, default 1G."""
+def launch_secantus(storage_path, port, log_dir, name="secantusdb", cache_size=None):
+    """SecantusDB (MongoDB wire protocol) as its own process, started but not waited for: (proc, uri).
+    GPL, so never imported. ``cache_size`` (e.g. "2G"): its WiredTiger cache, default 1G."""
     if storage_path != ":memory:":
         Path(storage_path).mkdir(parents=True, exist_ok=True)
     proc = Process(name, [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
                           "--storage-path", str(storage_path), "--log-level", "WARNING",
                           *(["--cache-size", cache_size] if cache_size else [])],
                    dict(os.environ), log_dir).start()
-    uri = f"mongodb://127.0.0.1:{port}/"
+    return proc, f"mongodb://127.0.0.1:{port}/"
+
+
+def await_secantus(proc, uri, timeout=60):
+    """Wait until a launched SecantusDB answers; stopped and named with its log's end if it does not."""
     try:
-        wait_until(lambda: proc.alive() and mongo_ping(uri), 60, "SecantusDB")
+        wait_until(lambda: proc.alive() and mongo_ping(uri), timeout, proc.name)
     except TimeoutError:
         proc.stop()
-        raise RuntimeError(f"SecantusDB did not start:\n{proc.tail()}") from None
+        raise RuntimeError(f"{proc.name} did not start:\n{proc.tail()}") from None
+
+
+def start_secantus(storage_path, port, log_dir, name="secantusdb", cache_size=None):
+    """SecantusDB as its own process, answering when this returns: (proc, uri)."""
+    proc, uri = launch_secantus(storage_path, port, log_dir, name, cache_size)
+    await_secantus(proc, uri)
     return proc, uri
 
 
@@ -192,6 +204,8 @@ def start_secantus(storage_path, port, log_dir, name="secantusdb", cache_size=No
 # A database of no current service in a store of the earlier single-process layout (the gateway's
 # old users, which the accounts service's upgrade reads) goes with the accounts database.
 HOME_OF_OTHER_DATABASES = "accounts"
+# How long each database may take to stop (its checkpoint) before it is killed.
+STOP_SECONDS_EACH = 10
 
 
 class ServiceDatabases:
@@ -209,12 +223,16 @@ class ServiceDatabases:
         return ":memory:" if self.root == ":memory:" else self.root / service
 
     def start(self):
+        # All launched at once, then each waited for: they are independent, and one after the other
+        # a platform's eight took some 10 s to start on 2 cores (each waiting for its own first ping).
         try:
             for i, service in enumerate(self.services):
                 port = self.base_port + i if self.base_port else free_port()
-                proc, uri = start_secantus(self.path(service), port, self.log_dir, name=f"secantusdb-{service}",
-                                           cache_size=self.cache_size)
+                proc, uri = launch_secantus(self.path(service), port, self.log_dir, name=f"secantusdb-{service}",
+                                            cache_size=self.cache_size)
                 self.processes[service], self.uris[service] = proc, uri
+            for service, proc in self.processes.items():
+                await_secantus(proc, self.uris[service])
         except Exception:
             self.stop()
             raise
@@ -228,11 +246,12 @@ class ServiceDatabases:
         return {f"secantusdb-{s}": p.popen.pid for s, p in self.processes.items() if p.alive()}
 
     def stop(self):
-        # One after the other, each with its own bound: a database writes its checkpoint as it stops,
-        # and eight at once on 2 cores outran a shared bound (killed, a restart then found its port
-        # taken — seen in a CI run of make run's restart test).
-        for proc in self.processes.values():
-            proc.stop()
+        # Together, but within the sum of their own bounds (STOP_SECONDS_EACH each): a database writes
+        # its checkpoint as it stops, and eight at once on 2 cores outran a shared 10 s bound (killed, a
+        # restart then found its port taken — seen in a CI run of make run's restart test); one after
+        # the other, eight took some 17 s even in memory, where there is no checkpoint to write.
+        processes = list(self.processes.values())
+        stop_together(processes, timeout=STOP_SECONDS_EACH * max(len(processes), 1))
 
 
 def start_service_databases(root, log_dir, base_port=None, say=print):
@@ -308,12 +327,14 @@ class LocalPlatform:
     only (the outage test points one service's relay at a breakable proxy).
     """
 
-    def __init__(self, env, log_dir, gateway_port=8000, overrides=None):
+    def __init__(self, env, log_dir, gateway_port=8000, overrides=None, services=None):
         self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT),
                     "GATEWAY_ADDRESS": f"127.0.0.1:{gateway_port}"}
         self.log_dir = Path(log_dir)
         self.base_url = f"http://127.0.0.1:{gateway_port}"
         self.overrides = overrides or {}
+        # Every service unless told otherwise (a test platform that needs only some of them).
+        self.services = list(services or SERVICES)
         self.processes = {}
 
     def _nameko(self, name, target):
@@ -321,12 +342,11 @@ class LocalPlatform:
         return Process(name, service_command(target), env, self.log_dir)
 
     def start(self, timeout=60):
-        for name, target in SERVICES.items():
-            self.processes[name] = self._nameko(name, target).start()
+        for name in self.services:
+            self.processes[name] = self._nameko(name, SERVICES[name]).start()
         self.processes["gateway"] = self._nameko("gateway", GATEWAY).start()
         try:
-            for name in SERVICES:
-                self.restart_wait(name, timeout)
+            self.wait_healthy(self.services, timeout)
             wait_until(self._gateway_healthy, timeout, "gateway")
         except Exception:
             self.stop()
@@ -334,14 +354,41 @@ class LocalPlatform:
         return self
 
     def restart_wait(self, name, timeout=60):
-        proc = self.processes[name]
+        self.wait_healthy([name], timeout)
 
-        def answers():
-            if not proc.alive():
-                raise RuntimeError(f"{name} exited:\n{proc.tail()}")
-            return subprocess.run([str(BIN / "python"), "-m", "kit.healthcheck", name], env=self.env, cwd=ROOT,
-                                  capture_output=True, timeout=15).returncode == 0
-        wait_until(answers, timeout, name)
+    def wait_healthy(self, names, timeout=60):
+        """Wait until each service of ``names`` answers its health RPC (``kit.healthcheck``, as ops
+        would ask), asking them all at once: one after the other, each waited for the ones before."""
+        deadline = time.monotonic() + timeout
+        checks = {}  # name -> (running check, started at)
+        pending = list(names)
+        try:
+            while pending:
+                for name in list(pending):
+                    proc = self.processes[name]
+                    if not proc.alive():
+                        raise RuntimeError(redact(f"{name} exited:\n{proc.tail()}"))
+                    check, started = checks.get(name, (None, 0))
+                    if check is not None and check.poll() is None:
+                        if time.monotonic() - started > HEALTHCHECK_BOUND_SECONDS:
+                            check.kill()
+                            check.wait()
+                            checks.pop(name)
+                        continue
+                    if check is not None and check.returncode == 0:
+                        pending.remove(name)
+                        continue
+                    checks[name] = (subprocess.Popen([str(BIN / "python"), "-m", "kit.healthcheck", name], env=self.env,
+                                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+                                    time.monotonic())
+                if pending and time.monotonic() > deadline:
+                    raise TimeoutError(f"{', '.join(pending)} not ready after {timeout:.0f}s")
+                time.sleep(0.2)
+        finally:
+            for check, _ in checks.values():
+                if check.poll() is None:
+                    check.kill()
+                    check.wait()
 
     def _gateway_healthy(self):
         if not self.processes["gateway"].alive():

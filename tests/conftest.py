@@ -18,6 +18,9 @@ from cryptography.fernet import Fernet  # noqa: E402
 from ops.launcher import start_secantus, free_port  # noqa: E402
 from kit.mongo import get_client  # noqa: E402
 
+# Layer order (unit, integration, e2e; stop after the first that breaks) and, in CI, no skips.
+pytest_plugins = ["tests.support.layers"]
+
 
 @pytest.fixture(scope="session")
 def mongo_uri():

@@ -19,10 +19,15 @@ from cryptography.fernet import Fernet
 from kit.mongo import get_client
 from ops.launcher import LocalPlatform, ServiceDatabases, free_port
 from tests.support.api import Api
+from tests.support.smtp import SmtpServer
 from tests.support.tcp_proxy import TcpProxy
 
 
 HEADER_SECONDS = 3
+# The notifications sender of the test platforms: quick polls and backoff, so mail and webhooks can be
+# read within a test (tests/e2e/notifications); e-mail goes to the ``smtp`` server below.
+QUICK_SENDER = {"NOTIFY_POLL_SECONDS": "0.2", "NOTIFY_RETRY_BASE_SECONDS": "0.3", "NOTIFY_RETRY_MAX_SECONDS": "1",
+                "NOTIFY_MAX_ATTEMPTS": "5"}
 
 
 @dataclass
@@ -54,8 +59,9 @@ class Stack:
 
 
 @contextmanager
-def local_stack(request, with_relay_proxy=True, **extra_env):
-    """A whole platform as processes on a vhost and database prefix of its own."""
+def local_stack(request, with_relay_proxy=True, services=None, **extra_env):
+    """A whole platform as processes on a vhost and database prefix of its own; ``services``: only
+    these services (and their databases) besides the gateway, for a test that needs no more."""
     mongo_uri = request.getfixturevalue("mongo_uri")
     rabbit_manager = request.getfixturevalue("rabbit_manager")
     vhost = f"pingjian_e2e_{uuid.uuid4().hex[:8]}"
@@ -83,11 +89,12 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
     platform = databases = None
     try:
         # As make run starts it: one SecantusDB process per service database (in memory here).
-        databases = ServiceDatabases(":memory:", log_dir)
+        databases = ServiceDatabases(":memory:", log_dir, services=services)
         databases.start()
         for service, extra in databases.overrides().items():
             overrides[service] = {**overrides.get(service, {}), **extra}
-        platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides).start()
+        platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides,
+                                 services=services).start()
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
                     log_dir, env["JWT_SECRET"], dict(databases.uris))
     finally:
@@ -101,15 +108,25 @@ def local_stack(request, with_relay_proxy=True, **extra_env):
         print(f"\ne2e process logs: {log_dir}")
 
 
-# Package scope (tests/e2e), not session: the platform stops when the e2e tests are done instead of
-# idling under the integration and unit tests that follow (its pollers kept about half a core busy).
+@pytest.fixture(scope="package")
+def smtp():
+    """A real SMTP server (aiosmtpd) the local platform's notifications send e-mail to."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+# Package scope (tests/e2e), not session: the platform stops when the e2e tests are done. One platform
+# for every e2e test that can share it (the notifications tests and the schemathesis run had platforms
+# of their own: each start and stop cost about a minute on 2 cores).
 @pytest.fixture(scope="package")
 def stack(request):
     base_url = os.environ.get("PINGJIAN_E2E_BASE_URL")
     if base_url:
         yield Stack(base_url, os.environ["PINGJIAN_E2E_ADMIN_USER"], os.environ["PINGJIAN_E2E_ADMIN_PASSWORD"])
         return
-    with local_stack(request) as started:
+    smtp = request.getfixturevalue("smtp")
+    with local_stack(request, SMTP_URL=smtp.url, **QUICK_SENDER) as started:
         yield started
 
 

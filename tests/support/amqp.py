@@ -32,6 +32,13 @@ def queue_messages(amqp_uri, queue_name):
         return _take_all(Queue(queue_name, no_declare=True)(connection.default_channel))
 
 
+def ready_count(amqp_uri, queue_name):
+    """How many messages wait in ``queue_name`` for a consumer (the broker's count, current: not the
+    management API's sampled statistics)."""
+    with Connection(amqp_uri) as connection:
+        return connection.default_channel.queue_declare(queue_name, passive=True).message_count
+
+
 def _take_all(bound_queue):
     messages = []
     while (message := bound_queue.get(no_ack=True)) is not None:

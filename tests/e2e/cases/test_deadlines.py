@@ -27,7 +27,12 @@ SCHEDULE_2027 = {"holidays": ["2027-01-01", "2027-01-02", "2027-01-03"], "workda
 
 @pytest.fixture(scope="module")
 def ahead(request):
-    with local_stack(request, with_relay_proxy=False, PINGJIAN_CLOCK_OFFSET_DAYS=str(OFFSET_DAYS),
+    # Only what the year-end stories use (a platform start is the slowest step of the e2e layer):
+    # accounts (the calendar), cases, recommendations (the review, a served recommendation),
+    # inspections (a task) and notifications (who is told); not audit, budgeting or exports.
+    with local_stack(request, with_relay_proxy=False,
+                     services=("accounts", "cases", "recommendations", "inspections", "notifications"),
+                     PINGJIAN_CLOCK_OFFSET_DAYS=str(OFFSET_DAYS),
                      PINGJIAN_ALLOW_FAKE_CLOCK="1", DEADLINE_POLL_SECONDS="0.5") as started:
         yield started
 

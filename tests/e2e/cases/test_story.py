@@ -115,9 +115,10 @@ def test_me_users_and_enums(admin, criminal_head, civil_prosecutor):
 
 
 def test_a_redelivered_assignment_event_does_not_notify_twice(stack, criminal_head, admin):
-    import time
+    from pathlib import Path
 
     from kit.parked import queue_depth
+    from tests.support.duplicates import wait_until_ignored_in_log
     from tests.support.amqp import ASSIGNED_QUEUE, publish_event
     _, head = criminal_head
     prosecutor_user, prosecutor = admin.create_user("prosecutor", "criminal")
@@ -129,7 +130,8 @@ def test_a_redelivered_assignment_event_does_not_notify_twice(stack, criminal_he
     for _ in range(2):
         publish_event(stack.amqp_uri, "cases", envelope)
     wait_for(lambda: queue_depth(stack.amqp_uri, ASSIGNED_QUEUE) == 0, message="redeliveries consumed")
-    time.sleep(0.5)  # the last one may be delivered but not yet acked
+    # Delivered is not yet handled: both were consumed and ignored (the service says so per delivery).
+    wait_until_ignored_in_log(Path(stack.log_dir, "notifications.log"), envelope["event_id"], 2)
     assert len(notifications_for_case(prosecutor, case["id"])) == 1
     processed = stack.db("notifications").inbox_processed.count_documents({"event_id": envelope["event_id"]})
     assert processed == 1

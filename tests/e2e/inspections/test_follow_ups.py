@@ -1,12 +1,13 @@
 """The automatic follow-ups on the whole platform: real envelopes published twice on the producers'
 exchanges, one task each, seen through the gateway."""
-import time
 import uuid
+from pathlib import Path
 
 import pytest
 
 from kit import calendar, clock
 from tests.support.amqp import publish_event
+from tests.support.duplicates import wait_until_ignored_in_log
 from tests.support.upstream import procurement_started, recommendation_replied
 from tests.support.waiting import wait_for
 
@@ -41,5 +42,7 @@ def test_an_adopted_recommendation_and_a_procurement_each_get_one_task(stack, in
     wait_for(lambda: db.inbox_processed.count_documents({"event_id": {"$in": [replied["event_id"],
                                                                               started["event_id"]]}}) == 2,
              message="both processed")
-    time.sleep(1)  # the duplicates are delivered as well by now
+    # The second delivery of each was consumed and ignored (the service says so), not merely given time.
+    for event in (replied, started):
+        wait_until_ignored_in_log(Path(stack.log_dir, "inspections.log"), event["event_id"], 1)
     assert len(tasks_from(recommendation_id, "public_interest")) == 1 and len(tasks_from(request_id, "inspection")) == 1

@@ -10,6 +10,7 @@ from contracts.envelope import build_event
 from kit import clock
 from services.audit.service import AuditService
 from tests.support.amqp import publish_event
+from tests.support.duplicates import IgnoredDuplicates
 from tests.support.mongo_uri import direct_uri, first_node
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import wait_for
@@ -50,12 +51,14 @@ def test_concurrent_and_duplicated_entries_make_one_valid_chain_entry_each(conta
     config = {**service_config, "AUDIT_CHAIN_SHARDS": 2, "max_workers": 8}
     container_factory(AuditService, config).start()
     events = [access(number) for number in range(30)]
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda e: publish_event(rabbit_config["AMQP_URI"], "gateway", e), events + events[:10]))
-    entries = service_db("audit").entries
-    wait_for(lambda: entries.count_documents({}) >= 30, timeout=30, message="30 entries")
-    wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 30, timeout=10, message="inbox")
-    time.sleep(1)  # the ten duplicates had their chance
+    with IgnoredDuplicates() as duplicates:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda e: publish_event(rabbit_config["AMQP_URI"], "gateway", e), events + events[:10]))
+        entries = service_db("audit").entries
+        wait_for(lambda: entries.count_documents({}) >= 30, timeout=30, message="30 entries")
+        wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 30, timeout=10, message="inbox")
+        # The second delivery of each of the ten was consumed and ignored, not merely given time.
+        duplicates.wait({event["event_id"]: 1 for event in events[:10]}, timeout=30)
     assert entries.count_documents({}) == 30
     for chain in entries.distinct("chain"):
         assert sorted(e["seq"] for e in entries.find({"chain": chain})) == \
@@ -73,13 +76,16 @@ def test_batches_append_each_entry_once_in_valid_chains_however_often_they_arriv
     entries = [batch_entry(number, "u-batch") for number in range(120)]
     first, second = batch(entries[:70]), batch(entries[70:])
     resent = batch(entries[60:80])  # a batch sent again after a lost confirm, with newer entries: new event id
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda e: publish_event(rabbit_config["AMQP_URI"], "gateway", e), [first, second, first]))
     ledger = service_db("audit").entries
-    wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 2, timeout=30, message="two batches")
-    publish_event(rabbit_config["AMQP_URI"], "gateway", resent)
-    wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 3, timeout=30, message="the resent one")
-    time.sleep(1)  # the duplicate had its chance
+    with IgnoredDuplicates() as duplicates:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda e: publish_event(rabbit_config["AMQP_URI"], "gateway", e), [first, second, first]))
+        wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 2, timeout=30,
+                 message="two batches")
+        publish_event(rabbit_config["AMQP_URI"], "gateway", resent)
+        wait_for(lambda: service_db("audit").inbox_processed.count_documents({}) >= 3, timeout=30,
+                 message="the resent one")
+        duplicates.wait({first["event_id"]: 1}, timeout=30)  # the second delivery was consumed and ignored
     assert ledger.count_documents({"user_id": "u-batch"}) == 120
     assert sorted(doc["_id"] for doc in ledger.find({"user_id": "u-batch"}, {"_id": 1})) == \
         sorted(entry["entry_id"] for entry in entries)

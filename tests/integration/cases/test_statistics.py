@@ -70,22 +70,36 @@ def test_totals_stay_exact_while_a_fold_runs_beside_the_reads(store):
     """Reads and folds at once: every read sees each delta exactly once (counted in the counters or
     still pending, never both or neither), because a read takes one snapshot of every part."""
     expected = sum(1 for _ in store.db[DELTAS].find({}))
-    readings, errors = [], []
+    assert expected == 300
+    readings, errors, batches = [], [], []
+    read_since_batch = threading.Event()
 
     def fold():
+        # After every fourth batch the fold waits for a read that began after it: the reads cannot all
+        # fall before or after the fold (a fold that finished before the first read proved nothing).
         try:
             while store.fold_counters(batch=7):
-                pass
+                batches.append(store.db[DELTAS].count_documents({}))
+                if len(batches) % 4:
+                    continue
+                read_since_batch.clear()
+                if not read_since_batch.wait(10):
+                    raise TimeoutError("no read after a fold batch within 10 s")
         except Exception as exc:  # shown by the assertion below
             errors.append(exc)
 
     folder = threading.Thread(target=fold)
     folder.start()
     while folder.is_alive():
+        started_after = len(batches)
         readings.append(store.statistics("0001-01-01", "9999-12-31", None)["cases"])
+        if len(batches) == started_after:  # no batch ended during this read: it began after the last one
+            read_since_batch.set()
     folder.join()
     readings.append(store.statistics("0001-01-01", "9999-12-31", None)["cases"])
     assert not errors
+    # The fold went through every delta in batches, with reads between them (and beside them).
+    assert len(batches) >= expected // 7 and batches[-1] == 0 and len(readings) > len(batches) // 4
     assert set(readings) == {expected}, sorted(set(readings))
 
 

@@ -44,8 +44,10 @@ def test_a_call_the_gateway_gave_up_on_is_never_executed_later(container_factory
 
 def test_a_database_outage_is_503_at_the_gateway_not_500(container_factory, service_config, mongo_uri, service_db):
     proxy = TcpProxy(*first_node(mongo_uri)).start()  # directConnection: every byte goes through the proxy
+    # A short database bound (2 s, as in the ledger's outage test), far below the RPC bound (20 s): the
+    # answer is the database's 503, never the gateway's 504, and each request waits 2 s, not the default.
     config = {**service_config, "MONGO_URI": direct_uri(mongo_uri, "127.0.0.1", proxy.port),
-              "RPC_TIMEOUT_SECONDS": 20, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
+              "RPC_TIMEOUT_SECONDS": 20, "MONGO_OPERATION_SECONDS": 2, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
     container_factory(CasesService, config).start()
     container_factory(AccountsService, config).start()
     container_factory(GatewayService, config).start()

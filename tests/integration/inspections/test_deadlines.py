@@ -13,10 +13,12 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kit import calendar, clock
-from ops.launcher import BIN, ROOT, Process, service_command, wait_until
+from ops.launcher import BIN, ROOT, Process, service_command, stop_together, wait_until
 from tests.support.amqp import publish_event
 from tests.support.upstream import recommendation_replied
 from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
 
 INSPECTOR = {"user_id": "u-insp", "roles": ["inspector"], "department": "inspection"}
 OWNER = {"user_id": "u-owner", "roles": ["prosecutor"], "department": "public_interest"}
@@ -39,8 +41,7 @@ def two_services(rabbit_config, mongo_uri, db_prefix):
         wait_until(lambda: all(p.alive() for p in processes) and answers(), 60, "two inspections processes")
         yield processes
     finally:
-        for process in processes:
-            process.stop()
+        stop_together(processes)  # at once: one after the other, each took its own seconds to stop
 
 
 def call(config, actor, method, **kwargs):

@@ -12,6 +12,8 @@ from kit.mongo import get_client, run_in_transaction
 from ops.launcher import free_port, start_secantus
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
+
 
 def answering(db):
     try:  # the client needs a heartbeat or two to find the resumed server again

@@ -1,5 +1,4 @@
 """The outbox and its relay against real RabbitMQ and SecantusDB."""
-import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -225,15 +224,22 @@ def test_a_batch_outlasting_the_lease_keeps_it_so_no_second_relay_publishes_alon
                               lease_seconds=1, poll_seconds=0.05) for _ in range(2))
     ids = [f"agg-{i}" for i in range(8)]
     write_events(*ids)
-    slowed(leader, 0.3)  # the batch takes 2.4 s: more than twice the lease
+    # The follower asks for the lease after every publish (each then takes 0.3 s more: the batch lasts
+    # at least 2.4 s, more than twice the lease), and meanwhile as often as it gets to run.
+    asked_between = []
+    slowed(leader, 0.3, then=lambda n: asked_between.append((clock.now(), follower._hold_lease())))
     assert leader._hold_lease()
+    first_expiry = db[LEASE].find_one({"_id": "relay"})["expires_at"]
     batch = eventlet.spawn(leader.publish_pending)
-    follower_led = []
+    asked_beside = []
     while not batch.dead:
-        follower_led.append(follower._hold_lease())
+        asked_beside.append((clock.now(), follower._hold_lease()))
         eventlet.sleep(0.1)
     assert batch.wait() == len(ids)
-    assert len(follower_led) > 15 and not any(follower_led)
+    # Asked after every publish, several times after the first lease would have lapsed: refused each time.
+    assert len(asked_between) == len(ids) and sum(at > first_expiry for at, _ in asked_between) >= 2
+    assert not any(led for _, led in asked_between + asked_beside)
+    assert db[LEASE].find_one({"_id": "relay"})["owner"] == leader.owner
     assert [m.payload["aggregate_id"] for m in tap.drain()] == ids
 
 
@@ -285,16 +291,21 @@ def test_a_publish_whose_confirm_never_comes_gives_up_while_the_lease_still_hold
     proxy = HoldingProxy(broker.hostname, broker.port or 5672).start()
     via_proxy = broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{proxy.port}").geturl()
     relay = Relay(db, via_proxy, get_event_exchange("relaytest", {}), lease_seconds=1.5, poll_seconds=0.05)
+    follower = Relay(db, rabbit_config["AMQP_URI"], get_event_exchange("relaytest", {}), lease_seconds=1.5,
+                     poll_seconds=0.05)
     write_events("a")
     try:
         relay._ensure_producer()  # connected while the broker still answered
         assert relay._hold_lease()
         proxy.held = True
-        started = time.monotonic()
         with eventlet.Timeout(10):  # without a bound the relay waits for the confirm for ever
-            with pytest.raises(Exception):
+            with pytest.raises(kit.outbox.PublishTimedOut):
                 relay.publish_pending()
-        assert time.monotonic() - started < 1.5 * 2 / 3  # gave up well before the lease could lapse
+        # It gave up while its lease still held: no other relay can take it yet, so no other relay
+        # could have published beside the unconfirmed one.
+        assert not follower._hold_lease()
+        lease = db[LEASE].find_one({"_id": "relay"})
+        assert lease["owner"] == relay.owner and lease["expires_at"] > clock.now()
         assert db[OUTBOX].find_one()["status"] == "pending"
     finally:
         proxy.held = False

@@ -4,12 +4,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kit.events import ATTEMPTS_HEADER
 from kit.parked import queue_depth
 from services.notifications.service import NotificationsService
 from tests.integration.notifications.test_service import PARKED, assigned_event
 from tests.support.amqp import ASSIGNED_QUEUE, publish_event, queue_messages
 from tests.support.waiting import wait_for
+
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -13,6 +13,8 @@ from kit.preflight import ALLOW_DEV_SECRETS, DEV_ADMIN_PASSWORD
 from ops.launcher import ROOT
 from tests.support.waiting import wait_for
 
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
+
 ACCOUNTS = "services.accounts.service:AccountsService"
 CASES = "services.cases.service:CasesService"
 GATEWAY = "gateway.service:GatewayService"

@@ -7,10 +7,13 @@ import tempfile
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 import requests
 
 from ops.launcher import ROOT, Process, free_port, service_command, wait_until
 from tests.support.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.processes  # starts processes of its own: not in make test-fast
 
 SHUTDOWN_SECONDS = 3
 

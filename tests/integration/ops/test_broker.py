@@ -14,8 +14,8 @@ from kombu import Connection, Exchange, Queue
 from ops.broker import ensure_broker, find_rabbitmq_server, search_path
 from ops.launcher import broker_reachable, free_port
 
-pytestmark = pytest.mark.skipif(not find_rabbitmq_server(search_path(os.environ)),
-                                reason="needs rabbitmq-server installed")
+pytestmark = [pytest.mark.processes, pytest.mark.skipif(not find_rabbitmq_server(search_path(os.environ)),
+                                                    reason="needs rabbitmq-server installed")]
 
 SYSTEM_BROKER = "pyamqp://guest:guest@127.0.0.1:5672/"
 
