@@ -133,8 +133,9 @@ class Relay:
         self._unroutable_types = set()
         # While a platform starts, its services bind their queues one after another: an event
         # published in that window may find no queue yet and would be dropped by the broker. For
-        # this long after the relay starts, an unroutable record stays pending (the batch stops at
-        # it, so order holds) and is published again at the next poll; after it, as before.
+        # this long after the relay starts, an unroutable record stays pending and is published
+        # again at each poll (the records after it go on: per-aggregate order may bend for such a
+        # record in this window only); after it, as before (sent, marked routed=false).
         self.startup_grace = startup_grace_seconds
         self._started = time.monotonic()
         self.retention = None  # a kit.retention.Purge of sent records, run by the leader only
@@ -227,8 +228,10 @@ class Relay:
                 try:
                     was_routed = self._publish(record["envelope"])
                     if not was_routed and time.monotonic() - self._started < self.startup_grace:
+                        # Kept pending and sent again at the next poll; the records after it go on
+                        # (an event type nobody consumes must not hold the outbox for the window).
                         log.info("event %s found no queue while the platform starts: kept pending", record["type"])
-                        break
+                        continue
                     (routed if was_routed else unroutable).append(record)
                 except Exception as exc:
                     self.db[OUTBOX].update_one({"_id": record["_id"]},
