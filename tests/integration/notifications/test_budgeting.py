@@ -53,10 +53,16 @@ def test_the_submitter_hears_of_the_review_and_the_decision(db, rabbit_config):
     publish_event(rabbit_config["AMQP_URI"], "budgeting", budget("budget.request_reviewed", request_id, **REVIEWED))
     publish_event(rabbit_config["AMQP_URI"], "budgeting", budget(
         "budget.request_decided", request_id, decision="approved", amount_fen=10000000, minutes_ref="党组会〔2026〕12号"))
-    notes = wait_for(lambda: list(db.notifications.find({"ref.id": request_id})) if
-                     db.notifications.count_documents({"ref.id": request_id}) == 2 else None, message="two notices")
-    assert {n["recipient_id"] for n in notes} == {"u-li"}
-    assert {n["type"] for n in notes} == {"budget.request_reviewed", "budget.request_decided"}
+    # The submitter hears of the review and the decision; finance of the submission; the inspection
+    # office (检务督察全程监督) of all three.
+    wait_for(lambda: db.notifications.count_documents({"ref.id": request_id}) == 9, message="nine notices")
+    notes = list(db.notifications.find({"ref.id": request_id, "recipient_id": "u-li"}))
+    assert {n["type"] for n in notes} == {"budget.request_reviewed", "budget.request_decided"} and len(notes) == 2
+    assert {n["type"] for n in db.notifications.find({"ref.id": request_id, "recipient_id": "u-fin"})} == \
+        {"budget.request_submitted"}
+    for office in ("u-insp", "u-insp-head"):
+        assert sorted(n["type"] for n in db.notifications.find({"ref.id": request_id, "recipient_id": office})) == \
+            ["budget.request_decided", "budget.request_reviewed", "budget.request_submitted"]
     reviewed = next(n for n in notes if n["type"] == "budget.request_reviewed")
     assert "审核金额 100,000.00 元" in reviewed["body"] and "审核意见：无" in reviewed["body"]
     assert reviewed["ref"] == {"kind": "budget_request", "id": request_id}
@@ -71,8 +77,9 @@ def test_a_review_processed_before_the_submission_is_retried_not_dropped(db, rab
     assert db.inbox_processed.find_one({"event_id": review["event_id"]}) is None
     assert db.notifications.count_documents({"ref.id": request_id}) == 0
     publish_event(rabbit_config["AMQP_URI"], "budgeting", budget("budget.request_submitted", request_id, **SUBMITTED))
-    [note] = wait_for(lambda: list(db.notifications.find({"ref.id": request_id})), timeout=15, message="notice")
-    assert note["recipient_id"] == "u-li" and note["type"] == "budget.request_reviewed"
+    [note] = wait_for(lambda: list(db.notifications.find({"ref.id": request_id, "recipient_id": "u-li"})), timeout=15,
+                      message="notice")
+    assert note["type"] == "budget.request_reviewed"
 
 
 def test_a_procurement_started_reaches_the_inspection_office(db, rabbit_config):
