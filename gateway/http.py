@@ -102,10 +102,19 @@ class JsonWsgiApp:
             return provider.handle_request(request)
         except MethodNotAllowed as exc:
             return error_response(405, "method_not_allowed", "不支持该请求方法",
-                                  headers={"Allow": ", ".join(exc.valid_methods or ())})
+                                  headers={"Allow": ", ".join(self._allowed(request.path, exc.valid_methods))})
         except HTTPException as exc:
             code = "not_found" if exc.code == 404 else "http_error"
             return error_response(exc.code, code, "接口不存在" if exc.code == 404 else exc.name)
+
+
+    def _allowed(self, path, valid_methods):
+        """The methods of the path itself: a path that is a route of its own (/v1/cases/stats) is not
+        also /v1/cases/<case_id>, whose PATCH werkzeug would otherwise advertise for it as well."""
+        exact = [rule for rule in self.url_map.iter_rules() if not rule.arguments and rule.rule == path]
+        if exact:
+            return sorted(set().union(*(rule.methods or () for rule in exact)))
+        return list(valid_methods or ())
 
 
 class JsonWebServer(SafeWebServer):

@@ -128,7 +128,8 @@ def test_a_non_prosecution_warranting_a_penalty_starts_the_referral_once_across_
         [event] = outbox.find({"aggregate_id": suspect["id"], "type": "case.non_prosecution_decided"})
         assert event["envelope"]["payload"]["referral_due_on"] == "2026-10-10"
         assert ID_NUMBER not in str(event["envelope"])  # personal data stays in the case card
-        assert stack.db("cases").deadlines.count_documents({"aggregate_id": suspect["id"], "status": "pending"}) == 1
+        # Its due day ("due today") and the day after it ("overdue").
+        assert stack.db("cases").deadlines.count_documents({"aggregate_id": suspect["id"], "status": "pending"}) == 2
 
     assert head.post(f"{path}/referral", json={"transferred_on": "2026-10-08"}).status_code == 403  # the handler's
     recorded = handler.post(f"{path}/referral", json={"transferred_on": "2026-10-08"})
@@ -137,7 +138,7 @@ def test_a_non_prosecution_warranting_a_penalty_starts_the_referral_once_across_
     assert head.get(f"/v1/cases/{case['id']}").json()["referral_due_on"] is None
     if stack.mongo_uri:
         deadlines = stack.db("cases").deadlines
-        assert deadlines.count_documents({"aggregate_id": suspect["id"], "status": "cancelled"}) == 1
+        assert deadlines.count_documents({"aggregate_id": suspect["id"], "status": "cancelled"}) == 2
 
 
 def test_a_referral_needs_a_referring_decision_and_a_sensible_date(criminal_head, criminal_prosecutor):

@@ -279,7 +279,10 @@ def test_budgeting_the_submitter_hears_of_review_and_decision_and_the_inspection
                           if n["ref"]["id"] == request_id]) == 2, timeout=15, message="decision notice")
     assert wait_for(lambda: mails(smtp, head_user["email"], "党组决定"), timeout=15, message="decision mail")
     assert fin.post(f"{path}/procurement/start", json={"method": "centralized"}).status_code == 200
+    # The inspection office follows the request from its filing (submitted, reviewed, decided) and is
+    # asked to oversee the procurement.
     [note] = wait_for(lambda: [n for n in inspector.get("/v1/me/notifications").json()["items"]
-                               if n["ref"]["id"] == request_id], timeout=15, message="procurement notice")
+                               if n["ref"]["id"] == request_id and n["type"] == "budget.procurement_started"],
+                      timeout=15, message="procurement notice")
     assert note["type"] == "budget.procurement_started" and "讯问室同步录音录像设备" in note["title"]
     assert wait_for(lambda: mails(smtp, inspector_user["email"], "请开展监督"), timeout=15, message="inspector mail")

@@ -103,11 +103,12 @@ def test_an_approval_and_a_rejection_reach_the_drafter_only(office, smtp, receiv
     assert "退回意见：请补充整改期限" in note["body"]
     assert hook["payload"]["comment"] == "请补充整改期限" and hook["payload"]["rejected_by"] == chief_user["id"]
 
-    # Not the drafter's head, not the approver, not another department's head.
+    # Not the drafter's head, not the approver, not another department's head (the chief procurator was
+    # told of the submissions, which wait for them: recommendation.submitted, not these).
     for user, api in (office["head"], office["chief"], office["other"]):
         for rec in (approved, rejected):
             nothing_for(api, user, smtp, rec["id"], "recommendation.approved", "recommendation.rejected",
-                        titles=(approved_title, rejected_title))
+                        titles=(f"检察建议已批准：{approved_title}", f"检察建议被退回修改：{rejected_title}"))
 
 
 def served(office, title):
