@@ -16,6 +16,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 1200,
     rollupOptions: {
       output: {
+        // Every name starts with a letter ("_plugin-vue_export-helper" would not).
+        chunkFileNames: (chunk) => `assets/${chunk.name.replace(/^[^A-Za-z0-9]+/, '')}-[hash].js`,
         // Element Plus and Vue change less often than the pages: their own long-cached chunk.
         manualChunks(id: string) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts'

@@ -44,7 +44,7 @@ PAGE_HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy": CSP,
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".woff": "font/woff",
           ".ttf": "font/ttf", ".ico": "image/x-icon", ".map": "application/json; charset=utf-8"}
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,200}")
 
 NOT_BUILT = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>智慧平检 · 控制台尚未构建</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>

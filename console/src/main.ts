@@ -1,6 +1,6 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import { ElMessageBox } from 'element-plus'
+import { ElMessage, ElMessageBox } from 'element-plus'
 import 'element-plus/dist/index.css'
 import './styles.css'
 import App from './App.vue'
@@ -25,5 +25,10 @@ api.hooks = {
     }).then(() => reload?.(), () => undefined)
   },
 }
+
+// A page's code that cannot be loaded (a new version was deployed meanwhile, the network): say so.
+router.onError(() => {
+  ElMessage.error({ message: '页面加载失败，请刷新浏览器后重试', duration: 0, showClose: true })
+})
 
 app.mount('#app')

@@ -44,7 +44,7 @@ def test_assets_are_served_by_their_hashed_name_with_a_year_of_cache(built):
     assert console.asset("vendor-Zz9.css").content_type.startswith("text/css")
 
 
-@pytest.mark.parametrize("name", ["nope.js", "..%2Findex.html", "../secret.txt", "secret.txt", ".hidden.js", ""])
+@pytest.mark.parametrize("name", ["nope.js", "_nope.js", "..%2Findex.html", "../secret.txt", "secret.txt", ".hidden.js", ""])
 def test_anything_but_a_file_of_the_build_is_not_found(built, name):
     with pytest.raises(NotFound):
         console.asset(name)
