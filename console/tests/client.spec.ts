@@ -67,7 +67,7 @@ describe('a 401', () => {
     const { fetcher } = fakeFetch({ status: 401, body: { error: { code: 'unauthorized', message: '令牌已过期' } } })
     const onUnauthorized = vi.fn()
     const client = new ApiClient({ fetcher, hooks: { onUnauthorized } })
-    const error = await client.get('/v1/cases').catch((exc) => exc)
+    const error = await client.get('/v1/cases').then(() => { throw new Error('no failure') }, (exc: ApiError) => exc)
     expect(error).toBeInstanceOf(ApiError)
     expect(error.handled).toBe(true)
     expect(onUnauthorized).toHaveBeenCalledOnce()
@@ -78,7 +78,7 @@ describe('a 401', () => {
   it('of a login is the answer to show, not a redirect', async () => {
     const { fetcher } = fakeFetch({ status: 401, body: { error: { code: 'unauthorized', message: '用户名或密码错误' } } })
     const onUnauthorized = vi.fn()
-    const error = await new ApiClient({ fetcher, hooks: { onUnauthorized } }).login('wang', 'wrong').catch((exc) => exc)
+    const error = await new ApiClient({ fetcher, hooks: { onUnauthorized } }).login('wang', 'wrong').then(() => { throw new Error('no failure') }, (exc: ApiError) => exc)
     expect(error.message).toBe('用户名或密码错误')
     expect(onUnauthorized).not.toHaveBeenCalled()
   })
@@ -88,7 +88,7 @@ describe('errors for people', () => {
   it('keep the API\'s own zh-CN words (a lockout, a throttle) and its Retry-After', async () => {
     const { fetcher } = fakeFetch({ status: 429, headers: { 'Retry-After': '60' },
       body: { error: { code: 'too_many_attempts', message: '登录失败次数过多，账户已锁定，请 15 分钟后再试' } } })
-    const error = await new ApiClient({ fetcher }).login('wang', 'x').catch((exc) => exc)
+    const error = await new ApiClient({ fetcher }).login('wang', 'x').then(() => { throw new Error('no failure') }, (exc: ApiError) => exc)
     expect(error.status).toBe(429)
     expect(error.message).toBe('登录失败次数过多，账户已锁定，请 15 分钟后再试')
     expect(error.retryAfter).toBe(60)
@@ -103,14 +103,14 @@ describe('errors for people', () => {
   ])('never show English or raw JSON: %i', async (status, body, words) => {
     const answer = typeof body === 'string' ? { status, raw: body } : { status, body }
     const { fetcher } = fakeFetch(answer)
-    const error = await new ApiClient({ fetcher }).get('/v1/cases').catch((exc) => exc)
+    const error = await new ApiClient({ fetcher }).get('/v1/cases').then(() => { throw new Error('no failure') }, (exc: ApiError) => exc)
     expect(error.message).toBe(words)
     expect(error.message).not.toMatch(/[{}]|forbidden|unavailable/i)
   })
 
   it('say the server cannot be reached when the network fails', async () => {
     const fetcher = vi.fn(async () => { throw new TypeError('NetworkError when attempting to fetch resource.') })
-    const error = await new ApiClient({ fetcher: fetcher as unknown as typeof fetch }).get('/v1/me').catch((exc) => exc)
+    const error = await new ApiClient({ fetcher: fetcher as unknown as typeof fetch }).get('/v1/me').then(() => { throw new Error('no failure') }, (exc: ApiError) => exc)
     expect(error.status).toBe(0)
     expect(error.message).toBe('无法连接到服务器，请检查网络后重试')
   })
@@ -118,7 +118,7 @@ describe('errors for people', () => {
   it('carry the API\'s field errors by field name, nested ones dotted', async () => {
     const { fetcher } = fakeFetch({ status: 400, body: { error: { code: 'validation_failed', message: '请求参数有误',
       fields: { case_no: ['不能为空'], scores: { procedure: ['分数应在 0 到 100 之间'] }, title: ['Unknown field.'] } } } })
-    const error = await new ApiClient({ fetcher }).change('POST', '/v1/cases', { body: {} }).catch((exc) => exc)
+    const error = await new ApiClient({ fetcher }).change('POST', '/v1/cases', { body: {} }).then(() => { throw new Error('no failure') }, (exc: ApiError) => exc)
     expect(error.fields).toEqual({ case_no: '不能为空', 'scores.procedure': '分数应在 0 到 100 之间',
                                    title: '提交的内容有误，请检查后重试' })
   })
@@ -150,7 +150,7 @@ describe('changes of versioned records', () => {
     const onStale = vi.fn()
     const reload = vi.fn()
     const error = await new ApiClient({ fetcher, hooks: { onStale } })
-      .change('PATCH', '/v1/cases/c1/suspects/s1', { body: {}, version: 3, reload }).catch((exc) => exc)
+      .change('PATCH', '/v1/cases/c1/suspects/s1', { body: {}, version: 3, reload }).then(() => { throw new Error('no failure') }, (exc: ApiError) => exc)
     expect(error.stale).toBe(true)
     expect(error.currentVersion).toBe(5)
     expect(error.handled).toBe(true)
