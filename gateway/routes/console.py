@@ -21,4 +21,4 @@ class ConsoleRoutes:
 
     @route("GET", "/assets/<name>", auth=False, summary="控制台的静态文件", documented=False)
     def console_asset(self, request, name):
-        return console.asset(name)
+        return console.asset(name, request.headers.get("Accept-Encoding", ""))

@@ -51,6 +51,7 @@ def test_a_department_head_logs_in_finds_a_case_and_assigns_it_and_the_prosecuto
     done = subprocess.run([sys.executable, "-m", "tests.e2e.console.story", stack.base_url, admin.token, chromium],
                           cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0 and "console story: passed" in done.stdout, done.stdout[-3000:] + done.stderr[-6000:]
+    print(done.stdout)  # the first load's figures (docs/performance.md), shown with -s
 
 
 def test_the_console_page_and_its_files_as_the_gateway_serves_them(chromium, stack, anonymous):
@@ -61,4 +62,5 @@ def test_the_console_page_and_its_files_as_the_gateway_serves_them(chromium, sta
     assert scripts and "<script>" not in page.text
     asset = anonymous.get(scripts[0])
     assert asset.status_code == 200 and "immutable" in asset.headers["Cache-Control"]
+    assert asset.headers["Content-Encoding"] == "gzip"  # requests asks for it, and unpacks it
     assert anonymous.get("/v1/nowhere").json()["error"]["code"] == "not_found"

@@ -44,6 +44,15 @@ def test_assets_are_served_by_their_hashed_name_with_a_year_of_cache(built):
     assert console.asset("vendor-Zz9.css").content_type.startswith("text/css")
 
 
+def test_text_assets_go_out_gzipped_to_a_browser_that_accepts_it(built):
+    import gzip
+    plain = console.asset("index-AbC123.js")
+    zipped = console.asset("index-AbC123.js", "gzip, deflate, br")
+    assert "Content-Encoding" not in plain.headers and plain.headers["Vary"] == "Accept-Encoding"
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.get_data()) == b"console.log(1)"
+    assert zipped.headers["Cache-Control"] == console.ASSET_CACHE
+
+
 @pytest.mark.parametrize("name", ["nope.js", "_nope.js", "..%2Findex.html", "../secret.txt", "secret.txt", ".hidden.js", ""])
 def test_anything_but_a_file_of_the_build_is_not_found(built, name):
     with pytest.raises(NotFound):
