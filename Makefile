@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The stamp changes whenever a requirements file changes, so `make` reinstalls.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-fast bench bench-recommendations up down smoke clean
+.PHONY: install run test test-fast bench bench-recommendations up down smoke clean console console-test
 
 install: $(STAMP)
 
@@ -18,14 +18,30 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# The staff console's sources: a change of any of them rebuilds console/dist.
+CONSOLE_SOURCES := $(shell find console/src console/public -type f 2>/dev/null) console/index.html \
+	console/package.json console/package-lock.json console/vite.config.ts console/tsconfig.json
+
+## console: the staff console (console/), built into console/dist when its sources changed
+## (npm ci + vite build; needs Node.js 20.19+ and npm: ops/console.sh says so)
+console: console/dist/index.html
+console/dist/index.html: $(CONSOLE_SOURCES)
+	@ops/console.sh build
+
+## console-test: the console's types (vue-tsc) and unit tests (Vitest); its browser test is in tests/e2e/console
+console-test: console
+	@ops/console.sh test
+
 ## run: the whole platform locally (SecantusDB in var/ + local RabbitMQ, or a private node in
-## var/rabbitmq when none runs), gateway on :8000
-run: install
+## var/rabbitmq when none runs), gateway on :8000 with the console at /
+run: export PINGJIAN_CONSOLE_OPTIONAL := 1
+run: install console
 	$(BIN)/python -m ops.run_local
 
-## test: unit, then integration, then e2e tests against real RabbitMQ and SecantusDB, in one pytest
-## run that stops after the first layer that fails (tests/support/layers.py); CI=true: a skip fails
-test: install
+## test: the console's own tests (types, Vitest), then unit, integration and e2e tests against real
+## RabbitMQ and SecantusDB in one pytest run that stops after the first layer that fails
+## (tests/support/layers.py); CI=true: a skip fails
+test: install console-test
 	@# nameko's test fixtures create a vhost per test through the management API.
 	@-command -v rabbitmq-plugins >/dev/null && rabbitmq-plugins -q enable rabbitmq_management >/dev/null 2>&1
 	$(BIN)/python -m pytest

@@ -9,6 +9,7 @@ from gateway.routes.accounts import AccountRoutes
 from gateway.routes.audit import AuditRoutes
 from gateway.routes.budgeting import BudgetRoutes, VehicleRoutes
 from gateway.routes.cases import CaseRoutes, DataCheckRoutes
+from gateway.routes.console import ConsoleRoutes
 from gateway.routes.inspections import InspectionRoutes, StaffRoutes
 from gateway.routes.exports import ExportRoutes
 from gateway.routes.meta import MetaRoutes
@@ -17,7 +18,8 @@ from gateway.routes.recommendations import RecommendationRoutes
 from kit.context import RequestContext
 
 ROUTE_MIXINS = (AccountRoutes, CaseRoutes, DataCheckRoutes, NotificationRoutes, RecommendationRoutes, BudgetRoutes,
-                VehicleRoutes, InspectionRoutes, StaffRoutes, AuditRoutes, ExportRoutes, MetaRoutes)
+                VehicleRoutes, InspectionRoutes, StaffRoutes, AuditRoutes, ExportRoutes, MetaRoutes,
+                ConsoleRoutes)
 
 
 class GatewayService(*ROUTE_MIXINS):

@@ -3,7 +3,10 @@ from gateway.openapi import routes_of
 from gateway.service import GatewayService
 
 PUBLIC = {("POST", "/v1/auth/token"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/docs"),
-          ("GET", "/docs/assets/<bundle>/<name>"), ("GET", "/asyncapi.json"), ("GET", "/docs/events")}
+          ("GET", "/docs/assets/<bundle>/<name>"), ("GET", "/asyncapi.json"), ("GET", "/docs/events"),
+          # the staff console's page and files (gateway/console.py): it signs in through the API
+          ("GET", "/"), ("GET", "/<any(login,workbench,cases):section>"),
+          ("GET", "/<any(login,workbench,cases):section>/<path:rest>"), ("GET", "/assets/<name>")}
 
 
 def test_only_the_routes_listed_as_public_skip_authentication():
