@@ -24,6 +24,7 @@ from tests.support.tcp_proxy import TcpProxy
 
 
 HEADER_SECONDS = 3
+START_SECONDS = 180
 # The notifications sender of the test platforms: quick polls and backoff, so mail and webhooks can be
 # read within a test (tests/e2e/notifications); e-mail goes to the ``smtp`` server below.
 QUICK_SENDER = {"NOTIFY_POLL_SECONDS": "0.2", "NOTIFY_RETRY_BASE_SECONDS": "0.3", "NOTIFY_RETRY_MAX_SECONDS": "1",
@@ -93,8 +94,10 @@ def local_stack(request, with_relay_proxy=True, services=None, **extra_env):
         databases.start()
         for service, extra in databases.overrides().items():
             overrides[service] = {**overrides.get(service, {}), **extra}
+        # A bound, not a target: a second platform starting beside the shared one on 2 loaded cores
+        # took over a minute for the accounts service once (a full run); make run keeps its 60 s.
         platform = LocalPlatform(env, log_dir, gateway_port=free_port(), overrides=overrides,
-                                 services=services).start()
+                                 services=services).start(timeout=START_SECONDS)
         yield Stack(platform.base_url, admin_user, admin_password, proxy, mongo_uri, prefix, env["AMQP_URI"],
                     log_dir, env["JWT_SECRET"], dict(databases.uris))
     finally:

@@ -62,14 +62,18 @@ class Watched:
         self.page.get_by_role("button", name="登录").click()
 
     def clean(self, expected_refusals=()):
-        # Chromium logs every 4xx as a console error: only the expected refusals may be there.
-        expected = {str(status) for _, _, status in expected_refusals}
+        # Chromium logs every 4xx as a console error: only the expected refusals may be there. On the
+        # shared platform another test's case of this department may have a handler of another
+        # department, whose name a department head may not read (GET /v1/users/<id>: 403, shown as
+        # 无权查看) — expected too, until the case carries its handler's name.
+        foreign = [r for r in self.refused if r[0] == "GET" and r[1].startswith("/v1/users/") and r[2] == 403]
+        expected = {str(status) for _, _, status in [*expected_refusals, *foreign]}
         errors = [e for e in self.errors
                   if not (m := re.match(r"Failed to load resource: the server responded with a status of (\d+)", e))
                   or m.group(1) not in expected]
-        assert errors == [], errors
+        assert errors == [], (errors, self.refused)
         assert self.failed == [], self.failed
-        assert sorted(self.refused) == sorted(expected_refusals), self.refused
+        assert sorted(r for r in self.refused if r not in foreign) == sorted(expected_refusals), self.refused
         left = [url for url in self.requests if urlsplit(url).hostname != "127.0.0.1" and not url.startswith("data:")]
         assert left == [], f"requests that left the platform: {left}"
 
