@@ -1,8 +1,6 @@
 """Entrypoints of the cases service. Each: check policy, apply a domain rule, store."""
 from datetime import date, time, timedelta
 
-from nameko.dependency_providers import Config
-
 from contracts.rpc import cases_v1 as contract
 from contracts.rpc import exports_v1
 from contracts.rpc.common import PageQuery
@@ -14,9 +12,11 @@ from kit.entrypoints import HealthCheck, command, query
 from kit.errors import NotFound
 from kit.events import Inbox, consumes
 from kit.jobs import Every, Jobs, periodic
+from kit.settings import Settings
 from kit.validation import load
 from services.cases import checks, data_checks, domain, evaluations, exports, policy, records, stats
 from services.cases import suspects as suspect_rules
+from services.cases.settings import CaseSettings
 from services.cases.storage import INDEXES, CaseStorage, CaseStore
 
 DATA_CHECKS = "cases.data_checks"
@@ -41,7 +41,7 @@ class CasesService(HealthCheck, FollowsCalendar):
     name = "cases"
 
     ctx = RequestContext()
-    config = Config()
+    settings = Settings(CaseSettings.from_config)
     store = CaseStorage(CaseStore, INDEXES)
     deadlines = Deadlines()
     jobs = Jobs()
@@ -72,11 +72,7 @@ class CasesService(HealthCheck, FollowsCalendar):
         return {"items": [self._view(case) for case in items], "next_cursor": next_cursor}
 
     def _view(self, case):
-        return _case_view(case, self._time_limits())
-
-    def _time_limits(self):
-        """CASE_TIME_LIMITS (config.yml) over the defaults."""
-        return domain.time_limits_from_config(self.config.get("CASE_TIME_LIMITS"))
+        return _case_view(case, self.settings.time_limits)
 
     @command(body=contract.EditCase, response=contract.Case)
     def edit_case(self, actor, case_id, body):
@@ -125,10 +121,6 @@ class CasesService(HealthCheck, FollowsCalendar):
         return {"items": items, "next_cursor": next_cursor}
 
     # -- suspects --------------------------------------------------------------------------------------
-    def _referral_days(self):
-        """REFERRAL_WORKING_DAYS (config.yml): the working days the referral may take."""
-        return int(self.config.get("REFERRAL_WORKING_DAYS") or suspect_rules.REFERRAL_WORKING_DAYS)
-
     def _suspect_view(self, actor, case, suspect):
         return suspect_rules.view(suspect, clock.today(), policy.may_see_personal_data(actor, case))
 
@@ -137,7 +129,7 @@ class CasesService(HealthCheck, FollowsCalendar):
         def build(case):
             policy.ensure_can_edit_content(actor, case)
             return suspect_rules.new_suspect(case, body, clock.now(), clock.today(), self.store.working_calendar(),
-                                           self._referral_days())
+                                           self.settings.referral_days)
         suspect = self.store.add_suspect(case_id, build, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
@@ -146,7 +138,7 @@ class CasesService(HealthCheck, FollowsCalendar):
         def decide(case, suspect):
             policy.ensure_can_edit_content(actor, case)
             return suspect_rules.edit(case, suspect, body, clock.today(), self.store.working_calendar(),
-                                    self._referral_days())
+                                    self.settings.referral_days)
         suspect = self.store.change_suspect(case_id, suspect_id, decide, self.deadlines)
         return self._suspect_view(actor, self.store.cases.get(case_id), suspect)
 
@@ -198,12 +190,13 @@ class CasesService(HealthCheck, FollowsCalendar):
     def calendar_changed(self, session, year):
         """A year's working-day schedule was loaded: the referral due dates it moves move once, their
         deadlines with them, and their handlers are told (case.referral_due_moved)."""
+        self._recompute_referrals(session, self.store.referrals_spanning(year))
+
+    def _recompute_referrals(self, session, selector):
         working_calendar = self.store.working_calendar(session)
-        self.store.recompute_referrals(
-            session, self.store.referrals_spanning(year),
-            lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar,
-                                                                  self._referral_days()),
-            self.deadlines)
+        return self.store.recompute_referrals(
+            session, selector, lambda case, suspect: suspect_rules.recompute_referral(
+                case, suspect, working_calendar, self.settings.referral_days), self.deadlines)
 
     @periodic("cases.calendar.provisional", Every.day(at=time(1, 0)))
     def recompute_provisional(self, run):
@@ -211,15 +204,8 @@ class CasesService(HealthCheck, FollowsCalendar):
         just before a schedule was loaded, and committed just after its recomputation, is still
         provisional over a year now known; it is recomputed here (a no-op while the year is unknown)."""
         since = (clock.today() - timedelta(days=30)).isoformat()
-
-        def work(session):
-            working_calendar = self.store.working_calendar(session)
-            return self.store.recompute_referrals(
-                session, self.store.provisional_referrals(since),
-                lambda case, suspect: suspect_rules.recompute_referral(case, suspect, working_calendar,
-                                                                      self._referral_days()),
-                self.deadlines)
-        return {"recomputed": self.store.transaction(work)}
+        return {"recomputed": self.store.transaction(
+            lambda session: self._recompute_referrals(session, self.store.provisional_referrals(since)))}
 
     # -- quality evaluation ---------------------------------------------------------------------------
     @command(body=contract.NewEvaluation, response=contract.Evaluation)

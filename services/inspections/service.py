@@ -1,8 +1,6 @@
 """Entrypoints of the inspections service. Each: check policy, apply a domain rule, store."""
 from datetime import date, datetime, time, timedelta
 
-from nameko.extensions import DependencyProvider
-
 from contracts.rpc import exports_v1, inspections_v1 as contract
 from kit import clock
 from kit.context import RequestContext
@@ -13,6 +11,7 @@ from kit.events import Inbox, consumes
 from kit.validation import load
 from services.inspections import domain, exports, ledger, policy, staff
 from services.inspections.storage import INDEXES, InspectionStore
+from kit.settings import Settings
 from kit.storage import Storage
 
 OWNER = contract.OwnerAccount()
@@ -20,17 +19,6 @@ PERSON = contract.PersonAccount()
 # A data-check finding still open past its due date counts against its owner (the ledger's rule table
 # says how much): checked as the due day ends.
 DATA_CHECK_DUE = DeadlineRule("ledger.data_check", (Threshold("unresolved", 1),), at=time(0, 0))
-
-
-class Settings(DependencyProvider):
-    """The rule values of config.yml (policy.Settings), read once at start: a rule table that cannot be
-    used stops the service from starting, loudly, instead of failing one event at a time."""
-
-    def setup(self):
-        self.settings = policy.Settings.from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.settings
 
 
 def _event_day(event):
@@ -46,7 +34,7 @@ class InspectionsService(HealthCheck):
     store = Storage(InspectionStore, INDEXES)
     deadlines = Deadlines()
     inbox = Inbox()
-    settings = Settings()
+    settings = Settings(policy.Settings.from_config)
 
     # -- supervision tasks (督办事项) -------------------------------------------------------------------
     @command(body=contract.NewSupervisionTask, response=contract.SupervisionTask)

@@ -11,7 +11,6 @@ cases service that does not answer in RPC_TIMEOUT_SECONDS is a 504, not a wrong 
 """
 from datetime import date
 
-from nameko.dependency_providers import Config
 
 from contracts.fields import ignoring_unknown
 from contracts.rpc import exports_v1, recommendations_v1 as contract
@@ -23,6 +22,7 @@ from kit.deadlines import NOT_DUE, Deadlines, on_deadline
 from kit.entrypoints import HealthCheck, command, query
 from kit.errors import Forbidden, NotFound, ValidationFailed
 from kit.events import Inbox, consumes
+from kit.settings import Settings
 from kit.storage import Storage
 from kit.validation import load
 from services.recommendations import domain, exports, policy, stats
@@ -39,15 +39,12 @@ class RecommendationsService(HealthCheck, FollowsCalendar):
     name = "recommendations"
 
     ctx = RequestContext()
-    config = Config()
     store = Storage(RecommendationStore, INDEXES)
     deadlines = Deadlines()
     inbox = Inbox()
     cases = BoundedRpcProxy("cases")
 
-    @property
-    def settings(self):
-        return policy.Settings.from_config(self.config)
+    settings = Settings(policy.Settings.from_config)
 
     def _view(self, rec):
         return domain.view(rec, clock.today())
