@@ -100,15 +100,19 @@ class CaseStatusChanged(_CaseRef):
 _SUSPECT_ID = "7c3e1a9f5b2d4c6e8a0b1c2d3e4f5a6b"
 
 
+class _SuspectRef(_CaseRef):
+    """An event about one suspect of a case: the case, its handler and the suspect."""
+    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
+    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
+    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
+
+
 @register("case.non_prosecution_proposed", 1)
-class NonProsecutionProposed(_CaseRef):
+class NonProsecutionProposed(_SuspectRef):
     class Meta:
         title = "拟不起诉（告知行政检察部门）"
         description = "刑事检察部门对犯罪嫌疑人拟作不起诉、且认为应予行政处罚时发出（决定之前），行政检察部门据此提前介入。"
 
-    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
-    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
-    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
     proposed_on = fields.String(required=True, metadata={"description": "拟不起诉日期"})
     reason = fields.String(required=True, metadata={"description": "理由"})
     administrative_organ = fields.String(required=True, allow_none=True, metadata={"description": "主管行政机关"})
@@ -120,15 +124,12 @@ class NonProsecutionProposed(_CaseRef):
 
 
 @register("case.non_prosecution_decided", 1)
-class NonProsecutionDecided(_CaseRef):
+class NonProsecutionDecided(_SuspectRef):
     class Meta:
         title = "不起诉并移送行政处罚（行刑反向衔接）"
         description = ("对犯罪嫌疑人作出不起诉决定、且认为应给予行政处罚时发出，每个这样的决定一次；"
                        "行政检察部门据此制发检察意见。须在决定后 3 个工作日内移送（referral_due_on）。")
 
-    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
-    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
-    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
     layer = code(enums.SUSPECT_LAYERS, required=True, metadata={"description": "层级代码"})
     charges = fields.List(code(enums.CHARGES), required=True, metadata={"description": "罪名代码"})
     decided_on = fields.Date(required=True, metadata={"description": "不起诉决定日期"})
@@ -148,15 +149,12 @@ class NonProsecutionDecided(_CaseRef):
 
 
 @register("case.referral_due_moved", 1)
-class ReferralDueMoved(_CaseRef):
+class ReferralDueMoved(_SuspectRef):
     class Meta:
         title = "移送期限已按工作日历重新计算"
         description = ("管理员录入某年放假安排后，按仅周末休息暂定的移送期限重新计算、且日期改变时发出，"
                        "每次改变一次；逾期提醒随之改到新日期。")
 
-    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
-    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
-    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
     decided_on = fields.Date(required=True, metadata={"description": "不起诉决定日期"})
     previous_due_on = fields.Date(required=True, metadata={"description": "原移送期限"})
     referral_due_on = fields.Date(required=True, metadata={"description": "新的移送期限"})
@@ -184,11 +182,8 @@ class ReferralRecorded(Schema):
                "suspect_id": _SUSPECT_ID, "transferred_on": "2026-10-08", "referral_due_on": "2026-10-09"}
 
 
-class _ReferralDeadline(_CaseRef):
+class _ReferralDeadline(_SuspectRef):
     """A threshold of the referral's deadline: what the handler must still do, and by when."""
-    handler_id = fields.String(required=True, allow_none=True, metadata={"description": "承办人用户编号"})
-    suspect_id = fields.String(required=True, metadata={"description": "犯罪嫌疑人编号"})
-    suspect_name = fields.String(required=True, metadata={"description": "犯罪嫌疑人姓名"})
     referral_due_on = fields.Date(required=True, metadata={"description": "移送期限"})
 
     example = {**_CASE, "handler_id": "9b1e7c2a5d3f4e6a8b0c1d2e3f4a5b6c", "suspect_id": _SUSPECT_ID,
