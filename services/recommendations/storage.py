@@ -93,11 +93,8 @@ class RecommendationStore(Store):
     def change_review(self, session, rec, decide, deadlines, rule):
         """``decide(rec) -> (changes, events)`` for the review of ``rec``, in the consumer's
         ``session``, with the review deadline armed or moved to its due date."""
-        changes, events = decide(rec)
-        if not changes and not events:
-            return rec
-        changed = self.recommendations.stage_change(session, rec, changes, events)
-        if domain.review_pending(changed):
+        changed = self.change_within(session, rec, decide)
+        if changed is not rec and domain.review_pending(changed):
             deadlines.schedule(session, rule, rec["_id"], date.fromisoformat(changed["review"]["due_on"]),
                                data={"case_id": rec["case_id"]})
         return changed
